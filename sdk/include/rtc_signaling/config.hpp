@@ -1,0 +1,49 @@
+// Client configuration. Every field has the default from DESIGN §3.1/§3.4.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace rtc_signaling {
+
+enum class Dialect { native };
+
+struct ReconnectPolicy {
+  bool enabled = true;
+  std::uint32_t initial_delay_ms = 500;
+  std::uint32_t max_delay_ms = 30'000;
+  std::uint32_t max_attempts = 0;        ///< 0 = unlimited
+  std::uint32_t stable_after_ms = 10'000;  ///< attempt counter resets after this long open
+};
+
+struct Limits {
+  std::uint32_t max_frame_bytes = 64 * 1024;
+  std::uint32_t max_json_depth = 16;
+  std::uint32_t max_sdp_bytes = 32 * 1024;
+  std::uint32_t max_candidate_bytes = 1024;
+  std::uint32_t max_name_bytes = 64;
+  std::uint32_t max_peers = 32;
+  std::uint32_t outbox_frames = 256;
+};
+
+struct Config {
+  Dialect dialect = Dialect::native;
+  std::string url;   ///< ws:// or wss:// endpoint, e.g. ws://localhost:8080/signal
+  std::string room;
+  std::string name;
+  /// Static token, sent as the access_token query parameter.
+  std::optional<std::string> token;
+  /// When true the core emits RequestToken before every connection attempt and waits for
+  /// TokenProvided (the JS layer calls the app's token function).
+  bool token_provider = false;
+  ReconnectPolicy reconnect;
+  std::uint32_t ping_interval_ms = 10'000;    ///< ping after this long without outgoing traffic
+  std::uint32_t server_timeout_ms = 25'000;   ///< server is dead after this long without a frame
+  std::uint32_t connect_timeout_ms = 15'000;  ///< fatal `timeout` if never joined by then
+  std::uint32_t ice_grace_ms = 5'000;         ///< disconnected this long -> ICE restart
+  std::uint64_t seed = 0;                     ///< jitter randomness; tests fix it
+  Limits limits;
+};
+
+}  // namespace rtc_signaling

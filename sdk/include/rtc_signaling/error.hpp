@@ -1,0 +1,25 @@
+// Stable error codes. Users switch on these strings; never rename one.
+#pragma once
+
+#include <string>
+
+namespace rtc_signaling {
+
+namespace errc {
+// Fatal: the session ends in `closed`.
+inline constexpr const char* unauthorized = "unauthorized";        // HTTP 401 / bad token
+inline constexpr const char* forbidden = "forbidden";              // HTTP 403 / room not granted
+inline constexpr const char* room_full = "room-full";              // server refused: room at capacity
+inline constexpr const char* timeout = "timeout";                  // never joined within connect_timeout_ms
+inline constexpr const char* reconnect_exhausted = "reconnect-exhausted";  // max_attempts reached
+inline constexpr const char* invalid_config = "invalid-config";    // Config failed validation
+// Non-fatal: the offending frame/operation is dropped; state stays consistent.
+inline constexpr const char* message_too_large = "message-too-large";
+inline constexpr const char* bad_message = "bad-message";
+inline constexpr const char* outbox_full = "outbox-full";
+inline constexpr const char* server_error = "server-error";        // non-fatal error frame from server
+inline constexpr const char* negotiation_failed = "negotiation-failed";  // a browser operation failed
+inline constexpr const char* token_failed = "token-failed";        // the token provider failed
+}  // namespace errc
+
+}  // namespace rtc_signaling
