@@ -1,0 +1,398 @@
+// Perfect negotiation over a one-operation-at-a-time queue.
+//
+// Decisions about a remote signal are deferred until no browser operation is in flight. The
+// mirrored signaling state is then exact (we are the only party issuing operations on the
+// connection), so offer_collision needs no guesswork: while our own offer is being set,
+// making_offer is true and the signal waits; once it is set the state is have-local-offer and the
+// collision is visible in the state. Deferring also avoids a false collision MDN's eager check
+// has to special-case (an offer that arrives while our answer is still being applied).
+//
+// ICE restart roles: the impolite side restarts at once on `failed` and after ice_grace_ms of
+// `disconnected`. The polite side waits one extra grace period (ice_grace_ms on `failed`,
+// 2 * ice_grace_ms on `disconnected`) so both sides do not fire competing restart offers at the
+// same moment; if the impolite side's restart has not repaired the connection by then, the polite
+// side restarts itself (glare, should it still happen, is resolved as usual). While the state
+// stays disconnected/failed the restart is retried on the same schedule.
+#include "negotiation/negotiator.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <utility>
+
+#include "rtc_signaling/error.hpp"
+
+namespace rtc_signaling::negotiation {
+
+namespace {
+
+enum class OpKind { local_offer, local_answer, local_rollback, remote_offer, remote_answer, candidate };
+
+const char* op_name(OpKind kind) {
+  switch (kind) {
+    case OpKind::local_offer: return "setLocalDescription(offer)";
+    case OpKind::local_answer: return "setLocalDescription(answer)";
+    case OpKind::local_rollback: return "setLocalDescription(rollback)";
+    case OpKind::remote_offer: return "setRemoteDescription(offer)";
+    case OpKind::remote_answer: return "setRemoteDescription(answer)";
+    case OpKind::candidate: return "addIceCandidate";
+  }
+  return "operation";
+}
+
+}  // namespace
+
+struct Negotiator::State {
+  PeerId remote;
+  bool polite = false;
+  std::uint32_t ice_grace_ms = 0;
+
+  SignalingState signaling = SignalingState::stable;
+  ConnectionState connection = ConnectionState::new_;
+
+  bool making_offer = false;
+  bool ignore_offer = false;
+  bool setting_remote_answer_pending = false;
+
+  // Local wishes, honoured when idle and stable (browsers re-fire negotiationneeded, but we do not
+  // rely on it).
+  bool negotiation_pending = false;
+  bool ice_restart_pending = false;
+
+  struct InFlight {
+    std::uint64_t op_id = 0;
+    OpKind kind = OpKind::local_offer;
+    // For a polite rollback: the remote offer to apply right after it.
+    std::optional<Description> then_apply;
+  };
+  std::optional<InFlight> in_flight;
+  std::uint64_t next_op_id = 1;
+
+  // Remote signals, in arrival order, not yet acted upon.
+  std::deque<SignalPayload> inbox;
+  // Remote candidates that arrived before any remote description was applied.
+  std::deque<std::optional<Candidate>> held_candidates;
+  bool has_remote_description = false;
+  // Local candidates gathered while our description is still being set; they must not overtake it.
+  std::deque<std::optional<Candidate>> outgoing_candidates;
+
+  std::optional<TimeMs> restart_deadline;
+
+  std::deque<Action> out;
+
+  void emit(Action action) { out.push_back(std::move(action)); }
+
+  void fail(const std::string& what, const std::string& why) {
+    std::string message = what + " for peer " + remote + " failed";
+    if (!why.empty()) message += ": " + why;
+    emit(output::Error{errc::negotiation_failed, std::move(message), false});
+  }
+
+  std::uint64_t issue(OpKind kind) {
+    const std::uint64_t id = next_op_id++;
+    in_flight = InFlight{id, kind, std::nullopt};
+    return id;
+  }
+
+  void issue_local(OpKind kind, bool ice_restart = false) {
+    const char* type = kind == OpKind::local_offer    ? "offer"
+                       : kind == OpKind::local_answer ? "answer"
+                                                      : "rollback";
+    const std::uint64_t id = issue(kind);
+    if (kind == OpKind::local_offer) making_offer = true;
+    emit(output::SetLocalDescription{remote, id, type, ice_restart});
+  }
+
+  void issue_remote(const Description& description) {
+    const OpKind kind = description.type == "offer" ? OpKind::remote_offer : OpKind::remote_answer;
+    const std::uint64_t id = issue(kind);
+    if (kind == OpKind::remote_answer) setting_remote_answer_pending = true;
+    emit(output::SetRemoteDescription{remote, id, description});
+  }
+
+  void issue_candidate(const std::optional<Candidate>& candidate) {
+    const std::uint64_t id = issue(OpKind::candidate);
+    emit(output::AddIceCandidate{remote, id, candidate});
+  }
+
+  void flush_outgoing_candidates() {
+    while (!outgoing_candidates.empty()) {
+      send_candidate(outgoing_candidates.front());
+      outgoing_candidates.pop_front();
+    }
+  }
+
+  void send_candidate(const std::optional<Candidate>& candidate) {
+    if (candidate) {
+      emit(SendSignal{*candidate});
+    } else {
+      emit(SendSignal{EndOfCandidates{}});
+    }
+  }
+
+  // Returns true when the description led to an operation being issued.
+  bool handle_description(const Description& description) {
+    if (description.type == "offer") {
+      const bool offer_collision = making_offer || signaling != SignalingState::stable;
+      ignore_offer = !polite && offer_collision;
+      if (ignore_offer) {
+        // Candidates held so far belong to the ignored offer's generation.
+        held_candidates.clear();
+        return false;
+      }
+      if (offer_collision) {
+        if (signaling == SignalingState::have_local_offer) {
+          issue_local(OpKind::local_rollback);
+          in_flight->then_apply = description;
+          return true;
+        }
+        // have-remote-offer only happens after a failed answer that we could not roll back;
+        // applying another offer there is legal in JSEP.
+      }
+      issue_remote(description);
+      return true;
+    }
+    if (description.type == "answer") {
+      // An answer only fits our outstanding offer; anything else is stale (e.g. it answers an
+      // offer we rolled back) and applying it would be a wrong-state error.
+      if (signaling != SignalingState::have_local_offer) return false;
+      ignore_offer = false;
+      issue_remote(description);
+      return true;
+    }
+    return false;  // pranswer/rollback are never sent by this SDK
+  }
+
+  // Returns true when the candidate led to an operation being issued.
+  bool handle_candidate(const std::optional<Candidate>& candidate) {
+    if (ignore_offer) return false;  // belongs to an offer we ignored: dropped without error
+    if (!has_remote_description) {
+      held_candidates.push_back(candidate);
+      return false;
+    }
+    issue_candidate(candidate);
+    return true;
+  }
+
+  // Issue the next operation if nothing is in flight.
+  void pump() {
+    if (in_flight || signaling == SignalingState::closed) return;
+    if (signaling == SignalingState::have_remote_offer) {
+      issue_local(OpKind::local_answer);
+      return;
+    }
+    if (has_remote_description && !held_candidates.empty()) {
+      auto candidate = std::move(held_candidates.front());
+      held_candidates.pop_front();
+      issue_candidate(candidate);
+      return;
+    }
+    while (!inbox.empty()) {
+      SignalPayload payload = std::move(inbox.front());
+      inbox.pop_front();
+      bool issued = false;
+      if (const auto* description = std::get_if<Description>(&payload)) {
+        issued = handle_description(*description);
+      } else if (const auto* candidate = std::get_if<Candidate>(&payload)) {
+        issued = handle_candidate(*candidate);
+      } else {
+        issued = handle_candidate(std::nullopt);
+      }
+      if (issued) return;
+    }
+    if (signaling == SignalingState::stable && (negotiation_pending || ice_restart_pending)) {
+      const bool restart = ice_restart_pending;
+      negotiation_pending = false;
+      ice_restart_pending = false;
+      issue_local(OpKind::local_offer, restart);
+    }
+  }
+
+  void done(const input::OperationDone& result) {
+    const InFlight op = std::move(*in_flight);
+    in_flight.reset();
+    switch (op.kind) {
+      case OpKind::local_offer:
+        making_offer = false;
+        if (result.ok) {
+          signaling = SignalingState::have_local_offer;
+          send_local(result);
+        } else {
+          fail(op_name(op.kind), result.error);
+        }
+        break;
+      case OpKind::local_answer:
+        if (result.ok) {
+          signaling = SignalingState::stable;
+          send_local(result);
+        } else {
+          fail(op_name(op.kind), result.error);
+          // Leave have-remote-offer rather than wedge: roll the remote offer back and offer anew.
+          issue_local(OpKind::local_rollback);
+          negotiation_pending = true;
+        }
+        break;
+      case OpKind::local_rollback:
+        if (result.ok) {
+          signaling = SignalingState::stable;
+          // Whatever our rolled-back offer carried still needs negotiating once we are stable.
+          negotiation_pending = true;
+          if (op.then_apply) issue_remote(*op.then_apply);
+        } else {
+          fail(op_name(op.kind), result.error);
+        }
+        break;
+      case OpKind::remote_offer:
+        if (result.ok) {
+          signaling = SignalingState::have_remote_offer;
+          has_remote_description = true;
+          ignore_offer = false;
+        } else {
+          fail(op_name(op.kind), result.error);
+          // Its candidates cannot apply either.
+          ignore_offer = true;
+          held_candidates.clear();
+        }
+        break;
+      case OpKind::remote_answer:
+        setting_remote_answer_pending = false;
+        if (result.ok) {
+          signaling = SignalingState::stable;
+          has_remote_description = true;
+        } else {
+          fail(op_name(op.kind), result.error);
+          // Waiting for another answer would wedge us: withdraw the offer and try again.
+          issue_local(OpKind::local_rollback);
+        }
+        break;
+      case OpKind::candidate:
+        if (!result.ok) fail(op_name(op.kind), result.error);
+        break;
+    }
+    pump();
+  }
+
+  void send_local(const input::OperationDone& result) {
+    if (result.local_description) {
+      emit(SendSignal{*result.local_description});
+    } else {
+      fail("setLocalDescription", "no local description reported");
+    }
+    flush_outgoing_candidates();
+  }
+
+  std::uint32_t restart_delay(ConnectionState state) const {
+    const std::uint32_t base = ice_grace_ms;
+    if (state == ConnectionState::failed) return polite ? base : 0;
+    return polite ? 2 * base : base;
+  }
+};
+
+Negotiator::Negotiator(PeerId remote, bool polite, std::uint32_t ice_grace_ms)
+    : state_(std::make_shared<State>()) {
+  state_->remote = std::move(remote);
+  state_->polite = polite;
+  state_->ice_grace_ms = ice_grace_ms;
+}
+
+void Negotiator::negotiation_needed() {
+  auto& s = *state_;
+  if (s.signaling == SignalingState::closed) return;
+  s.negotiation_pending = true;
+  s.pump();
+}
+
+void Negotiator::remote_signal(const SignalPayload& payload) {
+  auto& s = *state_;
+  if (s.signaling == SignalingState::closed) return;
+  s.inbox.push_back(payload);
+  s.pump();
+}
+
+void Negotiator::local_candidate(const std::optional<Candidate>& candidate) {
+  auto& s = *state_;
+  if (s.signaling == SignalingState::closed) return;
+  const bool setting_local = s.in_flight && (s.in_flight->kind == OpKind::local_offer ||
+                                             s.in_flight->kind == OpKind::local_answer);
+  if (setting_local || !s.outgoing_candidates.empty()) {
+    s.outgoing_candidates.push_back(candidate);
+  } else {
+    s.send_candidate(candidate);
+  }
+}
+
+void Negotiator::signaling_state_changed(SignalingState state) {
+  // Our mirror is derived from completed operations, which is exact because we issue every
+  // operation; the browser's event is only authoritative for `closed`.
+  auto& s = *state_;
+  if (state == SignalingState::closed) {
+    s.signaling = SignalingState::closed;
+    s.in_flight.reset();
+    s.inbox.clear();
+    s.held_candidates.clear();
+    s.outgoing_candidates.clear();
+    s.restart_deadline.reset();
+  }
+}
+
+void Negotiator::connection_state_changed(ConnectionState state, TimeMs now) {
+  auto& s = *state_;
+  if (state == s.connection) return;
+  s.connection = state;
+  s.emit(output::PeerStateChanged{s.remote, state});
+  if (state == ConnectionState::disconnected || state == ConnectionState::failed) {
+    const std::uint32_t delay = s.restart_delay(state);
+    if (delay == 0) {
+      s.restart_deadline.reset();
+      restart_ice();
+      // Retry if the restart does not get us out of `failed`.
+      s.restart_deadline = now + s.ice_grace_ms;
+    } else {
+      const TimeMs at = now + delay;
+      if (!s.restart_deadline || at < *s.restart_deadline) s.restart_deadline = at;
+    }
+  } else {
+    s.restart_deadline.reset();
+  }
+}
+
+void Negotiator::operation_done(const input::OperationDone& done) {
+  auto& s = *state_;
+  if (!s.in_flight || s.in_flight->op_id != done.op_id) return;  // stale or unknown
+  s.done(done);
+}
+
+void Negotiator::restart_ice() {
+  auto& s = *state_;
+  if (s.signaling == SignalingState::closed) return;
+  s.ice_restart_pending = true;
+  s.pump();
+}
+
+void Negotiator::handle_timeout(TimeMs now) {
+  auto& s = *state_;
+  if (!s.restart_deadline || now < *s.restart_deadline) return;
+  s.restart_deadline.reset();
+  if (s.connection != ConnectionState::disconnected && s.connection != ConnectionState::failed) {
+    return;
+  }
+  s.restart_deadline = now + s.restart_delay(ConnectionState::disconnected);
+  restart_ice();
+}
+
+std::optional<TimeMs> Negotiator::next_deadline() const { return state_->restart_deadline; }
+
+std::optional<Action> Negotiator::poll() {
+  auto& out = state_->out;
+  if (out.empty()) return std::nullopt;
+  Action action = std::move(out.front());
+  out.pop_front();
+  return action;
+}
+
+const PeerId& Negotiator::remote() const { return state_->remote; }
+bool Negotiator::polite() const { return state_->polite; }
+SignalingState Negotiator::signaling_state() const { return state_->signaling; }
+ConnectionState Negotiator::connection_state() const { return state_->connection; }
+
+}  // namespace rtc_signaling::negotiation
