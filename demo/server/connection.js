@@ -1,0 +1,222 @@
+// One WebSocket speaking the `native` v1 dialect (DESIGN §4.1): frame limits, validation, rate
+// limiting and abuse accounting, then join/resume, relay, acks, ping and leave against Rooms.
+import { roomGranted } from './access_tokens.js';
+import { parseClientFrame, utf8Bytes, LIMITS } from './protocol/validate.js';
+import { TokenBucket } from './token_bucket.js';
+
+export const CloseCode = Object.freeze({
+  normal: 1000, // after leave
+  goingAway: 1001, // server shutdown
+  policy: 1008, // abuse: too many bad frames, sustained rate limit, never acking
+  tooBig: 1009, // frame above the hard cap (ws maxPayload), the socket cannot continue
+  replaced: 4001, // a resume of the same peer took over from this socket
+  forbidden: 4403, // join for a room the access token does not grant
+  idle: 4408, // nothing heard for idleMs
+  roomFull: 4409,
+});
+
+export class Connection {
+  constructor({ ws, rooms, resumeTokens, claims, queryRoom, config, log }) {
+    this.ws = ws;
+    this.rooms = rooms;
+    this.resumeTokens = resumeTokens;
+    this.claims = claims;
+    this.queryRoom = queryRoom;
+    this.config = config;
+    this.log = log;
+    this.peer = null;
+    this.closing = false;
+    this.ackScheduled = false;
+    this.rate = new TokenBucket({ ratePerSec: config.rate, burst: config.burst });
+    // Bad frames are forgiven slowly (one every 3 s); a burst of maxBadFrames closes the socket.
+    this.strikes = new TokenBucket({ ratePerSec: 1 / 3, burst: config.maxBadFrames });
+    this.droppedInEpisode = 0;
+    this.idleTimer = setTimeout(() => this.#onIdle(), config.idleMs);
+
+    ws.on('message', (data, isBinary) => this.#onFrame(data, isBinary));
+    ws.on('close', () => this.#release());
+    ws.on('error', () => {}); // 'close' follows; nothing to add
+  }
+
+  sendText(text) {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(text);
+  }
+
+  send(message) {
+    this.sendText(JSON.stringify(message));
+  }
+
+  close(code, reason) {
+    if (this.closing) return;
+    this.closing = true;
+    this.#release();
+    this.ws.close(code, reason);
+    // A peer that vanished never completes the close handshake; do not wait ws's 30 s for it.
+    this.killTimer = setTimeout(() => this.ws.terminate(), 2000);
+    this.killTimer.unref();
+  }
+
+  #error(code, message, fatal = false) {
+    this.send({ type: 'error', code, message, fatal });
+  }
+
+  #badFrame(code, message) {
+    this.#error(code, message);
+    if (!this.strikes.take() || this.strikes.tokens < 1) this.close(CloseCode.policy, 'too many bad frames');
+  }
+
+  #onFrame(data, isBinary) {
+    if (this.closing) return;
+    this.idleTimer.refresh();
+    if (data.length > this.config.maxFrame) {
+      return this.#badFrame('message-too-large', `frame exceeds ${this.config.maxFrame} bytes`);
+    }
+    if (isBinary) return this.#badFrame('bad-message', 'binary frames are not supported');
+    const parsed = parseClientFrame(data.toString('utf8'));
+    if (!this.#admit(parsed)) return;
+    if (!parsed.ok) return this.#badFrame(parsed.code, parsed.reason);
+    const message = parsed.message;
+    if (!message) return; // unknown type: ignored for forward compatibility
+    if (message.type === 'ping') return this.send({ type: 'pong' });
+    if (message.type === 'join') return this.#onJoin(message);
+    if (!this.peer) return this.#error('not-joined', `${message.type} before join`);
+    if (message.type === 'signal') return this.#onSignal(message);
+    if (message.type === 'ack') return this.#onAck(message);
+    if (message.type === 'leave') return this.#onLeave();
+  }
+
+  /**
+   * Token-bucket rate limit. Frames over the limit are dropped with one `rate-limited` error per
+   * episode. A dropped signal would leave a hole the client never resends on this socket (acks are
+   * cumulative), so that closes the connection: the client's resume resends from welcome.ack.
+   * Dropping more than a burst's worth in one episode also closes it.
+   */
+  #admit(parsed) {
+    if (this.rate.take()) {
+      this.droppedInEpisode = 0;
+      return true;
+    }
+    if (this.droppedInEpisode++ === 0) this.#error('rate-limited', `more than ${this.config.rate} frames/s`);
+    const isSignal = parsed.ok && parsed.message?.type === 'signal' && this.peer;
+    if (isSignal || this.droppedInEpisode > this.config.burst) {
+      this.close(CloseCode.policy, 'rate limit exceeded');
+    }
+    return false;
+  }
+
+  #onJoin(m) {
+    if (this.peer) return this.#badFrame('bad-message', 'already joined');
+    if (this.queryRoom !== null && m.room !== this.queryRoom) {
+      return this.#badFrame('bad-message', 'join.room differs from the room in the URL');
+    }
+    if (!roomGranted(this.claims, m.room)) {
+      this.#error('forbidden', `room ${m.room} is not granted by the access token`, true);
+      return this.close(CloseCode.forbidden, 'forbidden');
+    }
+    const claimedName = this.claims?.name;
+    // With auth on, the token's name is authoritative: a client cannot pose as someone else.
+    const name =
+      typeof claimedName === 'string' && utf8Bytes(claimedName) <= LIMITS.maxNameBytes ? claimedName : m.name;
+    const lastSeq = m.lastSeq ?? 0;
+
+    let peer = null;
+    let resumed = false;
+    const token = m.resume !== undefined ? this.resumeTokens.verify(m.resume) : null;
+    if (token && token.room === m.room) {
+      const existing = this.rooms.find(m.room, token.id);
+      if (existing) {
+        // Same peer on a new socket (the old one may be half-open): move it here, silently.
+        const previous = existing.connection;
+        if (previous && previous !== this) {
+          previous.peer = null;
+          previous.close(CloseCode.replaced, 'resumed on another connection');
+        }
+        peer = existing;
+        resumed = true;
+      } else if (!this.rooms.idInUse(token.id)) {
+        if (this.rooms.isFull(m.room)) return this.#roomFull(m.room);
+        // Unknown session (restart, or grace expired): re-create it under the same id.
+        peer = this.rooms.add(m.room, token.name, { id: token.id, outSeq: lastSeq });
+        resumed = true;
+      }
+    }
+    if (!peer) {
+      if (this.rooms.isFull(m.room)) return this.#roomFull(m.room);
+      peer = this.rooms.add(m.room, name);
+    }
+    this.rooms.attach(peer, this);
+    this.peer = peer;
+    const peers = [...this.rooms.members(m.room).values()].filter((p) => p !== peer).map((p) => p.summary);
+    this.send({
+      type: 'welcome',
+      id: peer.id,
+      room: m.room,
+      resume: this.resumeTokens.issue({ room: m.room, id: peer.id, name: peer.name }),
+      resumed,
+      ack: peer.inSeq,
+      peers,
+    });
+    if (resumed) peer.replayAfter(lastSeq);
+  }
+
+  #roomFull(room) {
+    this.#error('room-full', `room ${room} is full`, true);
+    this.close(CloseCode.roomFull, 'room full');
+  }
+
+  #onSignal(m) {
+    const peer = this.peer;
+    // Seen before (a resend after resume): drop, but ack so the client stops resending it.
+    if (m.seq > peer.inSeq) {
+      if (m.to === peer.id) {
+        this.#badFrame('bad-message', 'signal addressed to yourself');
+      } else if (this.rooms.relay(peer, m.to, m.data) === 'unknown-peer') {
+        this.#error('unknown-peer', `no peer ${m.to} in room ${peer.room}`);
+      }
+      // Gaps are accepted: after a server restart the client resends from its oldest unacked seq.
+      // Rejected signals are consumed too, otherwise the client would resend them forever.
+      peer.inSeq = m.seq;
+    }
+    this.#scheduleAck();
+  }
+
+  /** Acks are cumulative and batched per event-loop turn: a burst of signals gets one ack. */
+  #scheduleAck() {
+    if (this.ackScheduled) return;
+    this.ackScheduled = true;
+    setImmediate(() => {
+      this.ackScheduled = false;
+      if (this.peer) this.send({ type: 'ack', seq: this.peer.inSeq });
+    });
+  }
+
+  #onAck(m) {
+    if (!this.peer.acknowledge(m.seq)) this.#badFrame('bad-message', `ack ${m.seq} beyond last seq ${this.peer.outSeq}`);
+  }
+
+  #onLeave() {
+    const peer = this.peer;
+    this.peer = null;
+    this.rooms.remove(peer, 'left');
+    this.close(CloseCode.normal, 'left');
+  }
+
+  #onIdle() {
+    this.close(CloseCode.idle, 'nothing heard from the client');
+  }
+
+  /** The socket is done: a joined peer without leave enters its grace period. Idempotent. */
+  #release() {
+    clearTimeout(this.idleTimer);
+    if (!this.peer) return;
+    const peer = this.peer;
+    this.peer = null;
+    if (peer.connection === this) this.rooms.detach(peer);
+  }
+
+  /** Server shutdown. */
+  shutdown() {
+    this.peer = null; // no grace, no announcements: the whole server is going away
+    this.close(CloseCode.goingAway, 'server shutting down');
+  }
+}

@@ -1,0 +1,164 @@
+// The reference signaling server: HTTP (static files, /signal probe) and WebSocket (/signal) on one
+// port. createServer() is what index.js and the tests use.
+import { createServer as createHttpServer, STATUS_CODES } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { WebSocketServer } from 'ws';
+import { authorize, secretKeyFrom } from './access_tokens.js';
+import { Connection, CloseCode } from './connection.js';
+import { ResumeTokens, loadResumeKey, DEFAULT_RESUME_TTL_MS } from './resume_tokens.js';
+import { Rooms, DEFAULT_GRACE_MS, DEFAULT_MAX_PEERS } from './rooms.js';
+import { serveStatic, plain } from './static.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+export const DEFAULTS = Object.freeze({
+  port: 8080,
+  host: '127.0.0.1',
+  staticDir: resolve(here, 'public'),
+  sdkDir: resolve(here, '../../dist'),
+  secret: null,
+  resumeSecret: null,
+  resumeKeyFile: null, // default: <cwd>/.rtc-signaling/resume.key
+  resumeTtlMs: DEFAULT_RESUME_TTL_MS,
+  maxPeers: DEFAULT_MAX_PEERS,
+  graceMs: DEFAULT_GRACE_MS,
+  maxFrame: 64 * 1024,
+  rate: 50, // frames per second per connection
+  burst: null, // default: 2 × rate
+  maxBadFrames: 20,
+  idleMs: 30_000,
+  log: (line) => console.log(line),
+});
+
+const SIGNAL_PATH = '/signal';
+
+/**
+ * @returns {Promise<{url: string, wsUrl: string, port: number, close(): Promise<void>}>}
+ */
+export async function createServer(options = {}) {
+  const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
+  const config = {
+    maxFrame: o.maxFrame,
+    rate: o.rate,
+    burst: o.burst ?? Math.max(1, Math.round(o.rate * 2)),
+    maxBadFrames: o.maxBadFrames,
+    idleMs: o.idleMs,
+  };
+  const log = o.log ?? (() => {});
+  const secretKey = secretKeyFrom(o.secret);
+  const resumeKey = loadResumeKey({
+    resumeSecret: o.resumeSecret,
+    keyFile: o.resumeKeyFile ?? resolve(process.cwd(), '.rtc-signaling', 'resume.key'),
+  });
+  const resumeTokens = new ResumeTokens(resumeKey, { ttlMs: o.resumeTtlMs });
+  const rooms = new Rooms({ maxPeers: o.maxPeers, graceMs: o.graceMs, log });
+  const connections = new Set();
+  const mounts = [
+    { prefix: '/sdk/', dir: o.sdkDir },
+    { prefix: '/', dir: o.staticDir },
+  ];
+
+  // Frames between maxFrame and this hard cap get a message-too-large error frame and the socket
+  // lives on; above it ws closes with 1009 because it would have to buffer the whole frame.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(4 * o.maxFrame, 256 * 1024) });
+
+  const http = createHttpServer(async (req, res) => {
+    try {
+      const url = new URL(req.url, 'http://localhost');
+      if (url.pathname === SIGNAL_PATH) return await probe(url, res);
+      await serveStatic(req, res, mounts);
+    } catch (err) {
+      log(`http error: ${err.message}`);
+      if (!res.headersSent) plain(res, 500, 'internal error');
+      else res.destroy();
+    }
+  });
+
+  // Browsers cannot read the status of a refused upgrade, so the client asks again with a plain
+  // GET: same checks, same status, readable cross-origin.
+  async function probe(url, res) {
+    const auth = await authorize(authRequest(url));
+    const cors = { 'Access-Control-Allow-Origin': '*' };
+    if (auth.status !== 200) return plain(res, auth.status, auth.reason, cors);
+    plain(res, 426, 'use a WebSocket to connect', { ...cors, Upgrade: 'websocket', Connection: 'Upgrade' });
+  }
+
+  function authRequest(url) {
+    return {
+      secretKey,
+      token: url.searchParams.get('access_token'),
+      room: url.searchParams.get('room'),
+    };
+  }
+
+  http.on('upgrade', async (req, socket, head) => {
+    socket.on('error', () => {});
+    const url = new URL(req.url, 'http://localhost');
+    if (url.pathname !== SIGNAL_PATH) return refuse(socket, 404, 'not found');
+    const auth = await authorize(authRequest(url));
+    if (auth.status !== 200) return refuse(socket, auth.status, auth.reason);
+    if (socket.destroyed) return;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const connection = new Connection({
+        ws,
+        rooms,
+        resumeTokens,
+        claims: auth.claims,
+        queryRoom: url.searchParams.get('room'),
+        config,
+        log,
+      });
+      connections.add(connection);
+      ws.on('close', () => connections.delete(connection));
+    });
+  });
+
+  await new Promise((resolveListen, reject) => {
+    http.once('error', reject);
+    http.listen(o.port, o.host, () => {
+      http.off('error', reject);
+      resolveListen();
+    });
+  });
+  const port = http.address().port;
+  const displayHost = ['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost'].includes(o.host) ? 'localhost' : o.host;
+
+  let closed = null;
+  function close() {
+    closed ??= (async () => {
+      const sockets = [...connections].map(
+        (c) => new Promise((done) => (c.ws.readyState === c.ws.CLOSED ? done() : c.ws.once('close', done))),
+      );
+      for (const c of connections) c.shutdown();
+      rooms.clear();
+      await Promise.all(sockets);
+      wss.close();
+      await new Promise((done) => {
+        http.close(() => done());
+        http.closeAllConnections();
+      });
+    })();
+    return closed;
+  }
+
+  return {
+    url: `http://${displayHost}:${port}`,
+    wsUrl: `ws://${displayHost}:${port}${SIGNAL_PATH}`,
+    port,
+    close,
+  };
+}
+
+function refuse(socket, status, body) {
+  if (socket.destroyed) return;
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      'Connection: close\r\n' +
+      'Content-Type: text/plain; charset=utf-8\r\n' +
+      'Access-Control-Allow-Origin: *\r\n' +
+      `Content-Length: ${Buffer.byteLength(body) + 1}\r\n\r\n${body}\n`,
+  );
+}
+
+export { CloseCode };
