@@ -18,7 +18,10 @@ function log(text, isError = false) {
 function renderPeers() {
   const list = $('peers');
   list.replaceChildren();
-  for (const peer of client?.peers ?? []) {
+  // peers may be an array of {id, name} or a Map keyed by id; accept both.
+  const peers = client?.peers ?? [];
+  const entries = peers instanceof Map ? [...peers].map(([id, p]) => ({ ...p, id })) : [...peers];
+  for (const peer of entries) {
     const item = document.createElement('li');
     item.textContent = `${peer.name || '(no name)'} — ${peer.id}`;
     list.append(item);
