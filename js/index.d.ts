@@ -1,0 +1,147 @@
+/**
+ * rtc-signaling — WebRTC signaling client: rooms, reconnection with backoff, message validation
+ * and perfect negotiation, run by a C++ core compiled to WebAssembly.
+ */
+
+/** Signaling dialects. Only `'native'` (the reference server) is available in this version. */
+export type Dialect = 'native' | 'signalr' | 'relay' | 'dyson' | 'peerjs';
+
+/** The signaling session's lifecycle. */
+export type SessionState = 'idle' | 'connecting' | 'joining' | 'open' | 'reconnecting' | 'closed';
+
+/** RTCPeerConnection.connectionState of the connection to one peer. */
+export type PeerConnectionState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+
+/**
+ * Stable error codes.
+ * Fatal (the session ends): `unauthorized`, `forbidden`, `room-full`, `timeout`,
+ * `reconnect-exhausted`, `invalid-config`, `unsupported-dialect`, `closed`.
+ * Non-fatal (reported on the `error` event): `bad-message`, `message-too-large`, `outbox-full`,
+ * `server-error`, `negotiation-failed`, `token-failed`.
+ * Thrown by methods: `unknown-peer`, `channel-closed`, `invalid-data`, `invalid-event`, `closed`.
+ */
+export type ErrorCode =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'room-full'
+  | 'timeout'
+  | 'reconnect-exhausted'
+  | 'invalid-config'
+  | 'unsupported-dialect'
+  | 'closed'
+  | 'bad-message'
+  | 'message-too-large'
+  | 'outbox-full'
+  | 'server-error'
+  | 'negotiation-failed'
+  | 'token-failed'
+  | 'unknown-peer'
+  | 'channel-closed'
+  | 'invalid-data'
+  | 'invalid-event'
+  | (string & {});
+
+/** Every error thrown or rejected by this package. */
+export class RtcSignalingError extends Error {
+  constructor(code: ErrorCode, message?: string, fatal?: boolean);
+  readonly name: 'RtcSignalingError';
+  /** Stable string to switch on. */
+  readonly code: ErrorCode;
+  /** True when the session ended because of it. */
+  readonly fatal: boolean;
+}
+
+export interface ReconnectOptions {
+  /** Upper bound of the second attempt's delay; doubles per attempt (full jitter). Default 500. */
+  initialDelayMs?: number;
+  /** Cap on the delay bound. Default 30000. */
+  maxDelayMs?: number;
+  /** Give up with `reconnect-exhausted` after this many attempts. Default Infinity; 0 = never retry. */
+  maxAttempts?: number;
+}
+
+export interface ConnectOptions {
+  /** Signaling endpoint, e.g. `ws://localhost:8080/signal`. */
+  url: string;
+  /** Room to join. */
+  room: string;
+  /** Display name shown to the other peers (at most 64 UTF-8 bytes are sent). */
+  name?: string;
+  /** Default `'native'`; any other value rejects with `unsupported-dialect`. */
+  dialect?: Dialect;
+  /**
+   * Access token sent as the `access_token` query parameter. A function is called before every
+   * connection attempt, so it can return a fresh token.
+   */
+  token?: string | (() => string | Promise<string>);
+  /** Passed to every RTCPeerConnection. */
+  iceServers?: RTCIceServer[];
+  /** Reconnect policy, or `false` to end the session when the connection drops. */
+  reconnect?: ReconnectOptions | false;
+  /** Tracks to send to every peer; change later with `setLocalStream()`. */
+  localStream?: MediaStream;
+  /** Advanced: send a ping after this long without outgoing traffic. Default 10000. */
+  pingIntervalMs?: number;
+  /** Advanced: the server is considered dead after this long without a frame. Default 25000. */
+  serverTimeoutMs?: number;
+  /** Advanced: `connect()` rejects with `timeout` if not joined by then. Default 15000. */
+  connectTimeoutMs?: number;
+  /** Advanced: a connection `disconnected` this long gets an ICE restart. Default 5000. */
+  iceGraceMs?: number;
+}
+
+export interface PeerSummary {
+  id: string;
+  name: string;
+  state: PeerConnectionState;
+}
+
+/** Payload of every event, by name. */
+export interface ClientEvents {
+  state: { state: SessionState };
+  'peer-joined': { id: string; name: string };
+  /** `reason`: `'left'` | `'timeout'` | `'gone'` (missing after a resume). */
+  'peer-left': { id: string; reason: string };
+  'peer-state': { id: string; state: PeerConnectionState };
+  /** `delayMs` until the `attempt`-th reconnection attempt. */
+  reconnecting: { attempt: number; delayMs: number };
+  error: { code: ErrorCode; message: string; fatal: boolean };
+  track: { id: string; track: MediaStreamTrack; streams: readonly MediaStream[] };
+  /** A data-channel message: string for text, ArrayBuffer for binary. */
+  data: { id: string; data: string | ArrayBuffer };
+  /** The data channel to a peer opened or closed. */
+  channel: { id: string; state: 'open' | 'closed' };
+}
+
+export type ClientEvent = keyof ClientEvents;
+export type ChannelData = string | ArrayBuffer | ArrayBufferView;
+
+export interface Client {
+  /** This client's id, assigned by the server. */
+  readonly id: string;
+  readonly state: SessionState;
+  /** The other peers in the room. */
+  readonly peers: PeerSummary[];
+  /**
+   * Subscribes to an event; returns a function that unsubscribes. A listener that throws is
+   * reported (reportError / console.error) and does not affect the client.
+   */
+  on<E extends ClientEvent>(event: E, listener: (payload: ClientEvents[E]) => void): () => void;
+  /** Sends over the peer's data channel. Throws `unknown-peer` or `channel-closed`. */
+  send(peerId: string, data: ChannelData): void;
+  /** Sends to every peer whose data channel is open; returns how many peers it reached. */
+  broadcast(data: ChannelData): number;
+  /** Adds this stream's tracks to every connection, replacing the previous stream's; null removes them. */
+  setLocalStream(stream: MediaStream | null): void;
+  /** Requests an ICE restart towards one peer. Throws `unknown-peer`. */
+  restartIce(peerId: string): void;
+  /** Leaves the room, closes every connection and frees the WebAssembly resources. */
+  close(): Promise<void>;
+}
+
+/**
+ * Connects and joins `options.room`. Resolves once joined; rejects with an `RtcSignalingError`
+ * whose `code` says why the session ended first (`unauthorized`, `forbidden`, `room-full`,
+ * `timeout`, `reconnect-exhausted`, `unsupported-dialect`, `invalid-config`, ...).
+ */
+export function connect(options: ConnectOptions): Promise<Client>;
