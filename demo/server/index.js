@@ -15,16 +15,18 @@ if (parsed.help) {
   process.exit(0);
 }
 
-const server = await createServer(parsed.options);
-console.log(`rtc-signaling server listening on ${server.url}`);
-
+// Handlers go in before the listening line: a supervisor may signal as soon as it sees it.
+let server = null;
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, async () => {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: closing`);
-    await server.close();
+    await server?.close();
     process.exit(0);
   });
 }
+
+server = await createServer(parsed.options);
+console.log(`rtc-signaling server listening on ${server.url}`);
