@@ -1,11 +1,20 @@
-import { Component, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import { RtcSignalingService } from './rtc-signaling.service';
+import { JoinForm } from './join-form';
+import { CallView } from './call-view';
 
 @Component({
   selector: 'app-root',
-  imports: [],
-  templateUrl: './app.html',
-  styleUrl: './app.css'
+  imports: [JoinForm, CallView],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    @if (rtc.inCall()) {
+      <app-call-view />
+    } @else {
+      <app-join-form />
+    }
+  `,
 })
 export class App {
-  protected readonly title = signal('app');
+  protected readonly rtc = inject(RtcSignalingService);
 }

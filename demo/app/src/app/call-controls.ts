@@ -1,0 +1,38 @@
+import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import { RtcSignalingService } from './rtc-signaling.service';
+import { Icon } from './icon';
+
+@Component({
+  selector: 'app-call-controls',
+  imports: [Icon],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'controls' },
+  template: `
+    <button type="button" class="btn btn--round" data-testid="mic-toggle" [class.btn--off]="!rtc.micOn()"
+      [disabled]="!rtc.hasAudio()" [attr.aria-pressed]="!rtc.micOn()"
+      [title]="rtc.hasAudio() ? (rtc.micOn() ? 'Mute microphone' : 'Unmute microphone') : 'No microphone'"
+      (click)="rtc.setMicEnabled(!rtc.micOn())">
+      <app-icon [name]="rtc.micOn() ? 'mic' : 'mic-off'" />
+      <span class="btn__label">{{ rtc.micOn() ? 'Mute' : 'Unmute' }}</span>
+    </button>
+    <button type="button" class="btn btn--round" data-testid="camera-toggle" [class.btn--off]="!rtc.cameraOn()"
+      [disabled]="!rtc.hasVideo()" [attr.aria-pressed]="!rtc.cameraOn()"
+      [title]="rtc.hasVideo() ? (rtc.cameraOn() ? 'Turn camera off' : 'Turn camera on') : 'No camera'"
+      (click)="rtc.setCameraEnabled(!rtc.cameraOn())">
+      <app-icon [name]="rtc.cameraOn() ? 'camera' : 'camera-off'" />
+      <span class="btn__label">{{ rtc.cameraOn() ? 'Stop video' : 'Start video' }}</span>
+    </button>
+    <button type="button" class="btn btn--round btn--danger" data-testid="leave" title="Leave the call"
+      (click)="leave()">
+      <app-icon name="leave" />
+      <span class="btn__label">Leave</span>
+    </button>
+  `,
+})
+export class CallControls {
+  protected readonly rtc = inject(RtcSignalingService);
+
+  protected leave(): void {
+    void this.rtc.leave();
+  }
+}

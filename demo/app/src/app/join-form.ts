@@ -1,0 +1,98 @@
+import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import { RtcSignalingService } from './rtc-signaling.service';
+import { LocalMediaService } from './local-media.service';
+import { InviteButton } from './invite-button';
+import { plainError } from './errors';
+
+const NAME_KEY = 'rtc-signaling-demo:name';
+
+@Component({
+  selector: 'app-join-form',
+  imports: [InviteButton],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'join' },
+  template: `
+    <form class="card join__card" (submit)="submit($event)" data-testid="join-form">
+      <div class="brand"><span class="brand__mark"></span>rtc-signaling</div>
+      <h1>Join a video call</h1>
+      <p class="muted">Share the room link with others. Camera and microphone are optional.</p>
+
+      <label class="field">
+        <span>Your name</span>
+        <input #nameInput data-testid="join-name" type="text" autocomplete="nickname" maxlength="40" required
+          placeholder="e.g. Ada" [value]="name()" (input)="name.set(nameInput.value)" />
+      </label>
+      <label class="field">
+        <span>Room</span>
+        <input #roomInput data-testid="join-room" type="text" maxlength="64" required spellcheck="false"
+          [value]="room()" (input)="room.set(roomInput.value)" />
+      </label>
+
+      @if (rtc.error(); as e) {
+        <p class="alert" data-testid="join-error" [attr.data-code]="e.code">
+          {{ errorText(e.code, e.message) }} <code>{{ e.code }}</code>
+        </p>
+      }
+
+      <div class="join__actions">
+        <button type="submit" class="btn btn--primary" data-testid="join-submit" [disabled]="!canJoin()">
+          {{ busy() ? 'Joining…' : 'Join' }}
+        </button>
+        <app-invite-button [room]="room().trim()" />
+      </div>
+    </form>
+  `,
+})
+export class JoinForm {
+  protected readonly rtc = inject(RtcSignalingService);
+  private readonly media = inject(LocalMediaService);
+
+  protected readonly name = signal(localStorage.getItem(NAME_KEY) ?? '');
+  protected readonly room = signal(
+    new URLSearchParams(location.search).get('room')?.trim() || randomRoom(),
+  );
+  protected readonly busy = signal(false);
+  protected readonly canJoin = computed(
+    () => !this.busy() && this.name().trim().length > 0 && this.room().trim().length > 0,
+  );
+
+  protected async submit(event: Event): Promise<void> {
+    event.preventDefault();
+    if (!this.canJoin()) return;
+    const name = this.name().trim();
+    const room = this.room().trim();
+    localStorage.setItem(NAME_KEY, name);
+    // The room goes into the address bar so a reload or a copied URL lands in the same room.
+    const here = new URL(location.href);
+    here.searchParams.set('room', room);
+    history.replaceState(null, '', here);
+    this.busy.set(true);
+    try {
+      const localStream = await this.media.open();
+      await this.rtc.join({ url: signalingUrl(), room, name, localStream });
+    } catch {
+      // rtc.error() carries the code; the form shows it.
+    } finally {
+      this.busy.set(false);
+    }
+  }
+
+  protected errorText(code: string, message: string): string {
+    return plainError(code, message);
+  }
+}
+
+/** The reference server serves this app and `/signal` on the same origin; `?signal=` overrides. */
+function signalingUrl(): string {
+  const override = new URLSearchParams(location.search).get('signal');
+  if (override) return override;
+  const url = new URL('/signal', location.href);
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.toString();
+}
+
+function randomRoom(): string {
+  const words = ['amber', 'brisk', 'cedar', 'delta', 'ember', 'fjord', 'glade', 'harbor', 'indigo', 'juniper'];
+  const pick = () => words[Math.floor(Math.random() * words.length)];
+  return `${pick()}-${pick()}-${Math.floor(100 + Math.random() * 900)}`;
+}

@@ -1,0 +1,82 @@
+import { ChangeDetectionStrategy, Component, computed, effect, inject, signal } from '@angular/core';
+import { RtcSignalingService } from './rtc-signaling.service';
+import { LocalMediaService } from './local-media.service';
+import { plainError } from './errors';
+
+type Tone = 'ok' | 'busy' | 'warn' | 'error' | 'idle';
+
+/** Signaling state, the reconnect countdown and errors in plain words. */
+@Component({
+  selector: 'app-status-bar',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'status', role: 'status', 'aria-live': 'polite' },
+  template: `
+    <div class="status__line" data-testid="status" [attr.data-state]="rtc.state()" [attr.data-tone]="line().tone">
+      <span class="dot" [attr.data-tone]="line().tone"></span>
+      <span data-testid="status-text">{{ line().text }}</span>
+    </div>
+    @if (rtc.error(); as e) {
+      <div class="status__line" data-testid="status-error" data-tone="error" [attr.data-code]="e.code">
+        <span class="dot" data-tone="error"></span>
+        <span>{{ errorText(e.code, e.message) }} <code>{{ e.code }}</code></span>
+        <button type="button" class="link" (click)="rtc.clearError()" aria-label="Dismiss">Dismiss</button>
+      </div>
+    }
+    @if (media.notice(); as n) {
+      <div class="status__line" data-testid="media-notice" data-tone="warn" [attr.data-code]="n.code">
+        <span class="dot" data-tone="warn"></span>
+        <span>{{ mediaText(n.got) }} {{ errorText(n.code) }}. <code>{{ n.code }}</code></span>
+      </div>
+    }
+  `,
+})
+export class StatusBar {
+  protected readonly rtc = inject(RtcSignalingService);
+  protected readonly media = inject(LocalMediaService);
+  private readonly now = signal(Date.now());
+
+  protected readonly line = computed<{ text: string; tone: Tone }>(() => {
+    const peers = this.rtc.peers().length;
+    const others = peers === 1 ? '1 other person' : `${peers} other people`;
+    switch (this.rtc.state()) {
+      case 'idle':
+        return { text: 'Not connected', tone: 'idle' };
+      case 'connecting':
+      case 'joining':
+        return { text: 'Connecting to the signaling server…', tone: 'busy' };
+      case 'open':
+        return { text: `Connected · ${peers ? others + ' in the room' : 'waiting for others to join'}`, tone: 'ok' };
+      case 'reconnecting': {
+        const r = this.rtc.reconnect();
+        if (!r) return { text: 'Reconnecting…', tone: 'warn' };
+        const left = Math.ceil((r.nextAttemptAt - this.now()) / 1000);
+        const when = left > 0 ? `next try in ${left} s` : 'trying now…';
+        return { text: `Reconnecting — attempt ${r.attempt}, ${when}`, tone: 'warn' };
+      }
+      case 'closed':
+        return { text: 'Disconnected from the signaling server', tone: 'error' };
+      default:
+        return { text: String(this.rtc.state()), tone: 'idle' };
+    }
+  });
+
+  constructor() {
+    // Tick only while a countdown is visible.
+    effect((onCleanup) => {
+      if (!this.rtc.reconnect()) return;
+      this.now.set(Date.now());
+      const timer = setInterval(() => this.now.set(Date.now()), 250);
+      onCleanup(() => clearInterval(timer));
+    });
+  }
+
+  protected errorText(code: string, message?: string): string {
+    return plainError(code, message);
+  }
+
+  protected mediaText(got: 'none' | 'audio' | 'video'): string {
+    if (got === 'audio') return 'Joined with microphone only:';
+    if (got === 'video') return 'Joined with camera only:';
+    return 'Joined with chat only (no camera or microphone):';
+  }
+}

@@ -1,0 +1,90 @@
+import {
+  ChangeDetectionStrategy,
+  Component,
+  ElementRef,
+  computed,
+  effect,
+  input,
+  signal,
+  viewChild,
+} from '@angular/core';
+import { Icon } from './icon';
+
+/** One participant: video (or initials when there is none) with name and connection state. */
+@Component({
+  selector: 'app-video-tile',
+  imports: [Icon],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'tile', '[class.tile--local]': 'local()', '[attr.data-state]': 'state()' },
+  template: `
+    <video #video autoplay playsinline data-testid="video" [class.mirror]="local()"
+      [class.hidden]="!showVideo()"></video>
+    @if (!showVideo()) {
+      <div class="tile__avatar"><span>{{ initials() }}</span></div>
+    }
+    @if (needsUnmute()) {
+      <button class="tile__unmute" type="button" (click)="unmute()">Click to hear {{ name() }}</button>
+    }
+    <div class="tile__caption">
+      @if (audioOff()) {
+        <app-icon name="mic-off" class="tile__mic-off" title="Microphone off" />
+      }
+      <span class="tile__name" data-testid="tile-name">{{ label() }}</span>
+      <span class="badge" [attr.data-state]="state()" data-testid="tile-state">{{ state() }}</span>
+    </div>
+  `,
+})
+export class VideoTile {
+  readonly name = input.required<string>();
+  readonly stream = input<MediaStream | null>(null);
+  readonly state = input<string>('connecting');
+  readonly local = input(false);
+  /** null = unknown (assume on when a video track exists). */
+  readonly videoOn = input<boolean | null>(null);
+  readonly audioOn = input<boolean | null>(null);
+
+  private readonly video = viewChild.required<ElementRef<HTMLVideoElement>>('video');
+  protected readonly needsUnmute = signal(false);
+
+  protected readonly label = computed(() => (this.local() ? `${this.name()} (you)` : this.name()));
+  protected readonly initials = computed(
+    () =>
+      this.name()
+        .split(/\s+/)
+        .filter(Boolean)
+        .slice(0, 2)
+        .map((w) => w[0]!.toUpperCase())
+        .join('') || '?',
+  );
+  protected readonly showVideo = computed(
+    () => (this.stream()?.getVideoTracks().length ?? 0) > 0 && this.videoOn() !== false,
+  );
+  protected readonly audioOff = computed(() => this.audioOn() === false);
+
+  constructor() {
+    effect(() => {
+      const el = this.video().nativeElement;
+      const stream = this.stream();
+      // Own audio must never play back; set before srcObject so autoplay sees a muted element.
+      el.muted = this.local();
+      if (el.srcObject !== stream) el.srcObject = stream;
+      if (stream) this.play(el);
+    });
+  }
+
+  protected unmute(): void {
+    const el = this.video().nativeElement;
+    el.muted = false;
+    void el.play().then(() => this.needsUnmute.set(false));
+  }
+
+  private play(el: HTMLVideoElement): void {
+    el.play().catch((err: DOMException) => {
+      // Autoplay with sound can be refused without a user gesture: play muted, offer a button.
+      if (err.name !== 'NotAllowedError' || el.muted) return;
+      el.muted = true;
+      this.needsUnmute.set(true);
+      void el.play().catch(() => {});
+    });
+  }
+}
