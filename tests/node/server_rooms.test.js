@@ -90,7 +90,7 @@ test('Server_JoinRoomMustMatchTheRoomInTheUrl', async () => {
 });
 
 test('Server_SilentClientIsClosedAfterIdleTimeout', async () => {
-  const quick = await startServer({ idleMs: 150, graceMs: 100 });
+  const quick = await startServer({ idleMs: 300, graceMs: 100 });
   try {
     const watcher = await joined(quick, 'r-idle', 'watcher');
     const silent = await joined(quick, 'r-idle', 'silent');
