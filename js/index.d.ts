@@ -145,3 +145,6 @@ export interface Client {
  * `timeout`, `reconnect-exhausted`, `unsupported-dialect`, `invalid-config`, ...).
  */
 export function connect(options: ConnectOptions): Promise<Client>;
+
+/** @internal Number of live wasm drivers; used by the package's leak tests. */
+export function _liveDrivers(): Promise<number>;

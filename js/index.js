@@ -286,6 +286,14 @@ export async function connect(options) {
   return joined;
 }
 
+/**
+ * Internal, for the package's own leak tests: how many wasm drivers are alive (not yet freed).
+ * @internal
+ */
+export async function _liveDrivers() {
+  return (await loadCore())._liveDrivers();
+}
+
 function requestToken(provider, client) {
   Promise.resolve()
     .then(() => provider())
