@@ -144,6 +144,7 @@ test('Client_CloseFreesEveryDriverAcrossCycles', async () => {
   // A session that ends by itself (rejected connect) is freed too.
   await assert.rejects(
     connectFast({ url: server.url.replace('/signal', '/nope'), room: 'r', reconnect: false }),
+    { code: 'reconnect-exhausted', fatal: true },
   );
   assert.equal(await _liveDrivers(), before);
 });

@@ -1,0 +1,88 @@
+// Reconnection against the real reference server: kill it, watch the backoff, restart it on the
+// same port, and both clients return to `open` with the room intact.
+import './helpers/globals.js';
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { closeAll, connectFast } from './helpers/clients.js';
+import { once, record, until } from './helpers/events.js';
+import { startServer } from './helpers/server.js';
+
+const INITIAL = 100;
+const MAX = 800;
+
+/** Upper bound of attempt n's delay: 0 for the first, then full jitter under a doubling cap. */
+function bound(attempt) {
+  return attempt <= 1 ? 0 : Math.min(MAX, INITIAL * 2 ** (attempt - 1));
+}
+
+test('Client_ServerRestartReconnectsWithGrowingDelaysAndRejoins', async () => {
+  const server = await startServer(['--grace-ms', '20000']);
+  const options = { url: server.url, room: 'restart', reconnect: { initialDelayMs: INITIAL, maxDelayMs: MAX } };
+  const alice = await connectFast({ ...options, name: 'alice' });
+  const bob = await connectFast({ ...options, name: 'bob' });
+  const ids = [alice.id, bob.id];
+  await until(alice, ['peer-joined'], () => alice.peers.length === 1, 5000, 'alice to see bob');
+
+  const logs = [alice, bob].map((c) => record(c, ['reconnecting', 'state', 'peer-left']));
+  const reachedFourthAttempt = [alice, bob].map((c) =>
+    once(c, 'reconnecting', ({ attempt }) => attempt >= 4, 15_000),
+  );
+  await server.stop();
+  await Promise.all(reachedFourthAttempt);
+  for (const c of [alice, bob]) assert.equal(c.state, 'reconnecting');
+
+  await server.restart();
+  await Promise.all(
+    [alice, bob].map((c) => until(c, ['state'], () => c.state === 'open', 10_000, 'state open')),
+  );
+
+  for (const log of logs) {
+    const attempts = log.filter((e) => e.event === 'reconnecting');
+    assert.ok(attempts.length >= 4, `only ${attempts.length} attempts`);
+    attempts.forEach((e, i) => {
+      assert.equal(e.attempt, i + 1, 'attempts are numbered 1, 2, 3, ...');
+      assert.ok(e.delayMs >= 0 && e.delayMs <= bound(e.attempt), `attempt ${e.attempt}: ${e.delayMs} ms`);
+    });
+    assert.equal(attempts[0].delayMs, 0, 'the first attempt is immediate');
+    assert.ok(
+      attempts.slice(1).some((e) => e.delayMs > 0),
+      'later attempts wait (full jitter makes all-zero practically impossible)',
+    );
+    const states = log.filter((e) => e.event === 'state').map((e) => e.state);
+    assert.equal(states[0], 'reconnecting');
+    assert.equal(states.at(-1), 'open');
+    assert.ok(!states.includes('closed'));
+    // A restarted server has lost its rooms: whoever resumes first finds the other missing and
+    // reconciles it as gone (never as a real leave); the other's resume brings it back.
+    for (const left of log.filter((e) => e.event === 'peer-left')) assert.equal(left.reason, 'gone');
+  }
+  await until(alice, ['peer-joined'], () => alice.peers.length === 1, 5000, 'alice to see bob again');
+  await until(bob, ['peer-joined'], () => bob.peers.length === 1, 5000, 'bob to see alice again');
+  // Resume tokens survive the restart (the key is kept on disk), so ids are stable.
+  assert.deepEqual([alice.id, bob.id], ids);
+  assert.deepEqual(alice.peers.map((p) => p.id), [bob.id]);
+  assert.deepEqual(bob.peers.map((p) => p.id), [alice.id]);
+
+  // The rejoined session carries traffic: a newcomer is seen by both.
+  const seen = [alice, bob].map((c) => once(c, 'peer-joined', () => true, 5000));
+  const carol = await connectFast({ ...options, name: 'carol' });
+  for (const p of await Promise.all(seen)) assert.equal(p.id, carol.id);
+
+  await closeAll(alice, bob, carol);
+  await server.stop();
+});
+
+test('Client_ReconnectExhaustedEndsTheSession', async () => {
+  const server = await startServer();
+  const client = await connectFast({
+    url: server.url,
+    room: 'exhaust',
+    name: 'x',
+    reconnect: { initialDelayMs: 20, maxDelayMs: 40, maxAttempts: 3 },
+  });
+  const fatal = once(client, 'error', (e) => e.fatal, 10_000);
+  await server.stop();
+  const error = await fatal;
+  assert.equal(error.code, 'reconnect-exhausted');
+  await until(client, ['state'], () => client.state === 'closed', 2000, 'state closed');
+});
