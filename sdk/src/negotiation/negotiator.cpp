@@ -40,6 +40,16 @@ const char* op_name(OpKind kind) {
   return "operation";
 }
 
+std::string ice_ufrag(const std::string& sdp) {
+  static constexpr char key[] = "a=ice-ufrag:";
+  std::size_t at = sdp.find(key);
+  while (at != std::string::npos && at != 0 && sdp[at - 1] != '\n') at = sdp.find(key, at + 1);
+  if (at == std::string::npos) return "";
+  const std::size_t begin = at + sizeof(key) - 1;
+  const std::size_t end = sdp.find_first_of("\r\n", begin);
+  return sdp.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+}
+
 }  // namespace
 
 struct Negotiator::State {
@@ -58,12 +68,17 @@ struct Negotiator::State {
   // rely on it).
   bool negotiation_pending = false;
   bool ice_restart_pending = false;
+  // Our ICE-restart offer is being set or awaits its answer.
+  bool restart_outstanding = false;
+  // ICE ufrag of the last remote description applied; a change means the remote restarted ICE.
+  std::string applied_remote_ufrag;
 
   struct InFlight {
     std::uint64_t op_id = 0;
     OpKind kind = OpKind::local_offer;
-    // For a polite rollback: the remote offer to apply right after it.
-    std::optional<Description> then_apply;
+    // SetRemoteDescription: the description being applied. Polite rollback: the remote offer to
+    // apply right after it.
+    std::optional<Description> description;
   };
   std::optional<InFlight> in_flight;
   std::uint64_t next_op_id = 1;
@@ -75,6 +90,8 @@ struct Negotiator::State {
   bool has_remote_description = false;
   // Local candidates gathered while our description is still being set; they must not overtake it.
   std::deque<std::optional<Candidate>> outgoing_candidates;
+  // ICE ufrag of the last local description we sent ("" if it had none).
+  std::optional<std::string> sent_local_ufrag;
 
   std::optional<TimeMs> restart_deadline;
 
@@ -99,13 +116,17 @@ struct Negotiator::State {
                        : kind == OpKind::local_answer ? "answer"
                                                       : "rollback";
     const std::uint64_t id = issue(kind);
-    if (kind == OpKind::local_offer) making_offer = true;
+    if (kind == OpKind::local_offer) {
+      making_offer = true;
+      restart_outstanding = ice_restart;
+    }
     emit(output::SetLocalDescription{remote, id, type, ice_restart});
   }
 
   void issue_remote(const Description& description) {
     const OpKind kind = description.type == "offer" ? OpKind::remote_offer : OpKind::remote_answer;
     const std::uint64_t id = issue(kind);
+    in_flight->description = description;
     if (kind == OpKind::remote_answer) setting_remote_answer_pending = true;
     emit(output::SetRemoteDescription{remote, id, description});
   }
@@ -120,6 +141,23 @@ struct Negotiator::State {
       send_candidate(outgoing_candidates.front());
       outgoing_candidates.pop_front();
     }
+  }
+
+  // A candidate must not overtake the description that introduces its ICE generation, but one of
+  // the generation already sent must not wait behind the next description either (the receiver
+  // would then apply it against the wrong ufrag). Browsers surface a new generation's candidates
+  // only after setLocalDescription resolves, so an unattributed candidate seen while a local
+  // description is being set belongs to the one already sent.
+  bool must_hold(const std::optional<Candidate>& candidate) const {
+    if (!outgoing_candidates.empty()) return true;  // keep order behind what is held
+    const bool setting_local = in_flight && (in_flight->kind == OpKind::local_offer ||
+                                             in_flight->kind == OpKind::local_answer);
+    if (!setting_local) return false;
+    if (!sent_local_ufrag) return true;
+    if (candidate && candidate->username_fragment) {
+      return *candidate->username_fragment != *sent_local_ufrag;
+    }
+    return false;
   }
 
   void send_candidate(const std::optional<Candidate>& candidate) {
@@ -143,7 +181,7 @@ struct Negotiator::State {
       if (offer_collision) {
         if (signaling == SignalingState::have_local_offer) {
           issue_local(OpKind::local_rollback);
-          in_flight->then_apply = description;
+          in_flight->description = description;
           return true;
         }
         // have-remote-offer only happens after a failed answer that we could not roll back;
@@ -218,6 +256,7 @@ struct Negotiator::State {
           signaling = SignalingState::have_local_offer;
           send_local(result);
         } else {
+          restart_outstanding = false;
           fail(op_name(op.kind), result.error);
         }
         break;
@@ -237,7 +276,9 @@ struct Negotiator::State {
           signaling = SignalingState::stable;
           // Whatever our rolled-back offer carried still needs negotiating once we are stable.
           negotiation_pending = true;
-          if (op.then_apply) issue_remote(*op.then_apply);
+          if (restart_outstanding) ice_restart_pending = true;
+          restart_outstanding = false;
+          if (op.description) issue_remote(*op.description);
         } else {
           fail(op_name(op.kind), result.error);
         }
@@ -247,6 +288,12 @@ struct Negotiator::State {
           signaling = SignalingState::have_remote_offer;
           has_remote_description = true;
           ignore_offer = false;
+          const std::string ufrag = ice_ufrag(op.description->sdp);
+          // The remote restarted ICE, and our answer restarts it on our side too.
+          if (!applied_remote_ufrag.empty() && ufrag != applied_remote_ufrag) {
+            ice_restart_pending = false;
+          }
+          applied_remote_ufrag = ufrag;
         } else {
           fail(op_name(op.kind), result.error);
           // Its candidates cannot apply either.
@@ -259,6 +306,8 @@ struct Negotiator::State {
         if (result.ok) {
           signaling = SignalingState::stable;
           has_remote_description = true;
+          restart_outstanding = false;
+          applied_remote_ufrag = ice_ufrag(op.description->sdp);
         } else {
           fail(op_name(op.kind), result.error);
           // Waiting for another answer would wedge us: withdraw the offer and try again.
@@ -274,6 +323,7 @@ struct Negotiator::State {
 
   void send_local(const input::OperationDone& result) {
     if (result.local_description) {
+      sent_local_ufrag = ice_ufrag(result.local_description->sdp);
       emit(SendSignal{*result.local_description});
     } else {
       fail("setLocalDescription", "no local description reported");
@@ -312,9 +362,7 @@ void Negotiator::remote_signal(const SignalPayload& payload) {
 void Negotiator::local_candidate(const std::optional<Candidate>& candidate) {
   auto& s = *state_;
   if (s.signaling == SignalingState::closed) return;
-  const bool setting_local = s.in_flight && (s.in_flight->kind == OpKind::local_offer ||
-                                             s.in_flight->kind == OpKind::local_answer);
-  if (setting_local || !s.outgoing_candidates.empty()) {
+  if (s.must_hold(candidate)) {
     s.outgoing_candidates.push_back(candidate);
   } else {
     s.send_candidate(candidate);
@@ -377,6 +425,7 @@ void Negotiator::handle_timeout(TimeMs now) {
     return;
   }
   s.restart_deadline = now + s.restart_delay(ConnectionState::disconnected);
+  if (s.restart_outstanding || s.ice_restart_pending) return;  // one restart at a time
   restart_ice();
 }
 
