@@ -43,12 +43,17 @@ export type ErrorCode =
 
 /** Every error thrown or rejected by this package. */
 export class RtcSignalingError extends Error {
-  constructor(code: ErrorCode, message?: string, fatal?: boolean);
+  constructor(code: ErrorCode, message?: string, fatal?: boolean, options?: { cause?: unknown });
   readonly name: 'RtcSignalingError';
   /** Stable string to switch on. */
   readonly code: ErrorCode;
   /** True when the session ended because of it. */
   readonly fatal: boolean;
+  /**
+   * For a rejected connect(): the last non-fatal error reported before the session ended
+   * (e.g. `token-failed` behind `reconnect-exhausted`), when there was one.
+   */
+  readonly cause?: unknown;
 }
 
 export interface ReconnectOptions {

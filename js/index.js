@@ -21,8 +21,8 @@ const EVENTS = [
 
 /** Errors thrown or rejected by this package. `code` is a stable string (see README). */
 export class RtcSignalingError extends Error {
-  constructor(code, message, fatal = false) {
-    super(message || code);
+  constructor(code, message, fatal = false, options = undefined) {
+    super(message || code, options);
     this.name = 'RtcSignalingError';
     this.code = code;
     this.fatal = fatal;
@@ -251,6 +251,9 @@ export async function connect(options) {
     rejectJoin = reject;
   });
   let fatal;
+  // The last non-fatal error before a failed join often explains it (e.g. token-failed before
+  // reconnect-exhausted); it becomes the rejection's `cause`.
+  let lastProblem;
 
   const emit = (type, payload) => {
     try {
@@ -258,17 +261,23 @@ export async function connect(options) {
         requestToken(options.token, client);
         return;
       }
-      if (type === 'error' && payload.fatal) fatal = payload;
+      if (type === 'error') {
+        if (payload.fatal) fatal = payload;
+        else lastProblem = payload;
+      }
       if (!settled) {
         if (type === 'joined') {
           settled = true;
           resolveJoin(client);
         } else if (type === 'state' && payload.state === 'closed') {
           settled = true;
+          const cause = lastProblem
+            ? { cause: new RtcSignalingError(lastProblem.code, lastProblem.message, false) }
+            : undefined;
           rejectJoin(
             fatal
-              ? new RtcSignalingError(fatal.code, fatal.message, true)
-              : new RtcSignalingError('closed', 'the session closed before joining', true),
+              ? new RtcSignalingError(fatal.code, fatal.message, true, cause)
+              : new RtcSignalingError('closed', 'the session closed before joining', true, cause),
           );
         }
       }
