@@ -17,7 +17,9 @@ std::optional<TimeMs> EventLoop::next_time() const {
 
 bool EventLoop::run_one() {
   if (tasks_.empty()) return false;
-  Task task = tasks_.top();
+  ++executed_;
+  // priority_queue only exposes a const top; moving out is safe because we pop right away.
+  Task task = std::move(const_cast<Task&>(tasks_.top()));
   tasks_.pop();
   now_ = std::max(now_, task.when);
   task.run();
@@ -26,6 +28,8 @@ bool EventLoop::run_one() {
 
 NegotiatorMesh::NegotiatorMesh(std::uint64_t seed, MeshOptions options)
     : options_(options), rng_(seed) {
+  endpoints_.resize(static_cast<std::size_t>(options_.peers * options_.peers));
+  links_.resize(endpoints_.size());
   for (int a = 0; a < options_.peers; ++a) {
     for (int b = 0; b < options_.peers; ++b) {
       if (a == b) continue;
@@ -33,25 +37,23 @@ NegotiatorMesh::NegotiatorMesh(std::uint64_t seed, MeshOptions options)
       const PeerId remote = peer_id(b);
       // DESIGN §3.3: the id that sorts lower is polite.
       const bool polite = self < remote;
-      endpoints_.emplace(std::make_pair(a, b),
-                         std::make_unique<Endpoint>(
+      endpoints_[static_cast<std::size_t>(a * options_.peers + b)] = std::make_unique<Endpoint>(
                              self, remote,
                              negotiation::Negotiator(remote, polite, options_.ice_grace_ms),
-                             SimPeerConnection(self, remote, seed * 16 + a * 4 + b)));
-      if (a < b) links_.emplace(std::make_pair(a, b), Link{});
+                             SimPeerConnection(self, remote, seed * 16 + a * 4 + b));
     }
   }
 }
 
 Endpoint& NegotiatorMesh::endpoint(int self, int remote) {
-  return *endpoints_.at({self, remote});
+  return *endpoints_[static_cast<std::size_t>(self * options_.peers + remote)];
 }
 
 NegotiatorMesh::Link& NegotiatorMesh::link(int a, int b) {
-  return links_.at({std::min(a, b), std::max(a, b)});
+  return links_[static_cast<std::size_t>(std::min(a, b) * options_.peers + std::max(a, b))];
 }
 const NegotiatorMesh::Link& NegotiatorMesh::link(int a, int b) const {
-  return links_.at({std::min(a, b), std::max(a, b)});
+  return links_[static_cast<std::size_t>(std::min(a, b) * options_.peers + std::max(a, b))];
 }
 
 TimeMs NegotiatorMesh::random_delay(TimeMs lo, TimeMs hi) {
@@ -95,53 +97,59 @@ void NegotiatorMesh::drain(int self, int remote) {
         [&](auto& a) {
           using T = std::decay_t<decltype(a)>;
           if constexpr (std::is_same_v<T, output::SetLocalDescription>) {
-            const std::string type = a.type;
-            const bool restart = a.ice_restart;
-            complete_op(self, remote, a.op_id, "setLocalDescription(" + type + ")",
-                        [type, restart](SimPeerConnection& pc) {
-                          return pc.set_local_description(type, restart);
-                        });
+            complete_op(self, remote, PcOp{a.op_id, PcOp::local, std::move(a.type),
+                                           a.ice_restart, {}, {}});
           } else if constexpr (std::is_same_v<T, output::SetRemoteDescription>) {
-            const Description d = a.description;
-            complete_op(self, remote, a.op_id, "setRemoteDescription(" + d.type + ")",
-                        [d, &e](SimPeerConnection& pc) {
-                          OpResult r = pc.set_remote_description(d);
-                          if (r.ok) e.applied_remote.push_back(d);
-                          return r;
-                        });
+            complete_op(self, remote,
+                        PcOp{a.op_id, PcOp::remote, {}, false, std::move(a.description), {}});
           } else if constexpr (std::is_same_v<T, output::AddIceCandidate>) {
             ++e.add_candidate_ops;
-            const std::optional<Candidate> c = a.candidate;
-            complete_op(self, remote, a.op_id, "addIceCandidate",
-                        [c](SimPeerConnection& pc) { return pc.add_ice_candidate(c); });
+            complete_op(self, remote,
+                        PcOp{a.op_id, PcOp::candidate, {}, false, {}, std::move(a.candidate)});
           } else if constexpr (std::is_same_v<T, output::PeerStateChanged>) {
             e.reported_states.push_back(a.state);
           } else if constexpr (std::is_same_v<T, output::Error>) {
-            e.errors.push_back(a);
+            e.errors.push_back(std::move(a));
           } else if constexpr (std::is_same_v<T, negotiation::SendSignal>) {
-            schedule_signal(self, remote, a.payload);
+            schedule_signal(self, remote, std::move(a.payload));
           }
         },
         *action);
   }
 }
 
-void NegotiatorMesh::complete_op(int self, int remote, std::uint64_t op_id, std::string label,
-                                 std::function<OpResult(SimPeerConnection&)> op) {
+std::string NegotiatorMesh::PcOp::label() const {
+  switch (kind) {
+    case local: return "setLocalDescription(" + type + ")";
+    case remote: return "setRemoteDescription(" + description.type + ")";
+    case candidate: return "addIceCandidate";
+  }
+  return "";
+}
+
+void NegotiatorMesh::complete_op(int self, int remote, PcOp op) {
   Endpoint& e = endpoint(self, remote);
   if (e.in_flight) ++e.concurrent_ops;
-  e.in_flight = op_id;
+  e.in_flight = op.op_id;
   const TimeMs when = loop_.now() + random_delay(options_.min_op_delay, options_.max_op_delay);
-  auto task = [this, self, remote, op_id, label, op] {
+  auto task = [this, self, remote, op = std::move(op)] {
     Endpoint& ep = endpoint(self, remote);
-    if (ep.fail_next_op && *ep.fail_next_op == label) {
-      ep.pc.fail_next_operation("injected failure of " + label);
+    if (ep.fail_next_op && *ep.fail_next_op == op.label()) {
+      ep.pc.fail_next_operation("injected failure of " + op.label());
       ep.fail_next_op.reset();
     }
-    OpResult result = op(ep.pc);
+    OpResult result;
+    switch (op.kind) {
+      case PcOp::local: result = ep.pc.set_local_description(op.type, op.ice_restart); break;
+      case PcOp::remote:
+        result = ep.pc.set_remote_description(op.description);
+        if (result.ok) ep.applied_remote.push_back(op.description);
+        break;
+      case PcOp::candidate: result = ep.pc.add_ice_candidate(op.ice_candidate); break;
+    }
     ep.in_flight.reset();
     if (options_.trace) {
-      std::cout << "[" << loop_.now() << "] " << ep.self << "->" << ep.remote << " " << label
+      std::cout << "[" << loop_.now() << "] " << ep.self << "->" << ep.remote << " " << op.label()
                 << (result.ok ? " ok" : " FAILED " + result.error)
                 << " state=" << static_cast<int>(ep.pc.signaling_state())
                 << " lu=" << ep.pc.current_local_ufrag() << " ru=" << ep.pc.current_remote_ufrag()
@@ -149,21 +157,21 @@ void NegotiatorMesh::complete_op(int self, int remote, std::uint64_t op_id, std:
     }
     // Browsers fire signalingstatechange/negotiationneeded before resolving the promise; ICE
     // candidates come whenever gathering produces them, so put them on either side at random.
-    std::vector<Input> before, candidates;
-    for (auto& event : ep.pc.take_events()) {
-      (std::holds_alternative<input::IceCandidate>(event) ? candidates : before)
-          .push_back(std::move(event));
-    }
+    const std::vector<Input> events = ep.pc.take_events();
     const bool candidates_first = std::uniform_int_distribution<int>(0, 1)(rng_) == 1;
-    if (candidates_first) before.insert(before.end(), candidates.begin(), candidates.end());
-    for (const auto& event : before) feed(ep, event);
-    feed(ep, input::OperationDone{ep.remote, op_id, result.ok, result.error,
-                                  result.local_description});
+    for (const auto& event : events) {
+      if (candidates_first || !std::holds_alternative<input::IceCandidate>(event)) feed(ep, event);
+    }
+    ep.negotiator.operation_done(input::OperationDone{ep.remote, op.op_id, result.ok,
+                                                      std::move(result.error),
+                                                      std::move(result.local_description)});
     if (!candidates_first) {
-      for (const auto& event : candidates) feed(ep, event);
+      for (const auto& event : events) {
+        if (std::holds_alternative<input::IceCandidate>(event)) feed(ep, event);
+      }
     }
     drain(self, remote);
-    update_links();
+    update_link(self, remote);
   };
   if (e.stall_ops) {
     e.stalled.push_back(std::move(task));
@@ -210,7 +218,7 @@ void NegotiatorMesh::schedule_signal(int self, int remote, SignalPayload payload
     if (!std::holds_alternative<Description>(payload)) ++to.candidate_signals_received;
     to.negotiator.remote_signal(payload);
     drain(remote, self);
-    update_links();
+    update_link(self, remote);
   });
 }
 
@@ -239,15 +247,23 @@ void NegotiatorMesh::break_link(int a, int b, ConnectionState state) {
   l.broken_ufrags = std::make_pair(endpoint(lo, hi).pc.current_local_ufrag(),
                                    endpoint(hi, lo).pc.current_local_ufrag());
   l.broken_state = state;
-  update_links();
+  update_link(a, b);
 }
 
 ConnectionState NegotiatorMesh::pair_state(int a, int b) const { return link(a, b).state; }
 
 void NegotiatorMesh::update_links() {
-  for (auto& [key, l] : links_) {
-    const auto& pa = endpoints_.at(key)->pc;
-    const auto& pb = endpoints_.at({key.second, key.first})->pc;
+  for (int a = 0; a < options_.peers; ++a) {
+    for (int b = a + 1; b < options_.peers; ++b) update_link(a, b);
+  }
+}
+
+void NegotiatorMesh::update_link(int x, int y) {
+  const int a = std::min(x, y), b = std::max(x, y);
+  Link& l = link(a, b);
+  {
+    const auto& pa = endpoint(a, b).pc;
+    const auto& pb = endpoint(b, a).pc;
     ConnectionState next;
     if (l.broken_ufrags && l.broken_ufrags->first == pa.current_local_ufrag() &&
         l.broken_ufrags->second == pb.current_local_ufrag()) {
@@ -269,9 +285,8 @@ void NegotiatorMesh::update_links() {
         next = ConnectionState::connecting;
       }
     }
-    if (next == l.state) continue;
+    if (next == l.state) return;
     l.state = next;
-    const int a = key.first, b = key.second;
     feed(endpoint(a, b), input::ConnectionStateChanged{peer_id(b), next});
     feed(endpoint(b, a), input::ConnectionStateChanged{peer_id(a), next});
     drain(a, b);
@@ -281,7 +296,8 @@ void NegotiatorMesh::update_links() {
 
 std::optional<TimeMs> NegotiatorMesh::next_timer() const {
   std::optional<TimeMs> best;
-  for (const auto& [key, e] : endpoints_) {
+  for (const auto& e : endpoints_) {
+    if (!e) continue;
     auto d = e->negotiator.next_deadline();
     if (d && (!best || *d < *best)) best = d;
   }
@@ -289,37 +305,31 @@ std::optional<TimeMs> NegotiatorMesh::next_timer() const {
 }
 
 void NegotiatorMesh::run_until(TimeMs until) {
+  run_until_quiet(until);
+  loop_.advance_to(until);
+}
+
+void NegotiatorMesh::run_until_quiet(TimeMs limit) {
   for (;;) {
     const auto task = loop_.next_time();
     const auto timer = next_timer();
     const bool timer_first = timer && (!task || *timer < *task);
     const std::optional<TimeMs> next = timer_first ? timer : task;
-    if (!next || *next > until) break;
-    if (timer_first) {
-      loop_.advance_to(*timer);
-      for (auto& [key, e] : endpoints_) {
-        auto d = e->negotiator.next_deadline();
-        if (d && *d <= loop_.now()) {
-          e->negotiator.handle_timeout(loop_.now());
-          drain(key.first, key.second);
-        }
-      }
-      update_links();
-    } else {
+    if (!next || *next > limit) break;
+    if (!timer_first) {
       loop_.run_one();
+      continue;
     }
-  }
-  loop_.advance_to(until);
-}
-
-void NegotiatorMesh::run_until_quiet(TimeMs limit) {
-  while (!loop_.empty() || next_timer()) {
-    const auto task = loop_.next_time();
-    const auto timer = next_timer();
-    TimeMs next = task ? *task : *timer;
-    if (timer && *timer < next) next = *timer;
-    if (next > limit) break;
-    run_until(next);
+    loop_.advance_to(*timer);
+    for (auto& e : endpoints_) {
+      if (!e) continue;
+      auto d = e->negotiator.next_deadline();
+      if (d && *d <= loop_.now()) {
+        e->negotiator.handle_timeout(loop_.now());
+        drain(index_of(e->self), index_of(e->remote));
+      }
+    }
+    update_links();
   }
 }
 

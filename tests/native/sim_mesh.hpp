@@ -4,7 +4,6 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <queue>
@@ -42,6 +41,11 @@ class EventLoop {
   };
   TimeMs now_ = 0;
   std::uint64_t seq_ = 0;
+
+ public:
+  std::uint64_t executed_ = 0;
+
+ private:
   std::priority_queue<Task, std::vector<Task>, std::greater<Task>> tasks_;
 };
 
@@ -124,16 +128,26 @@ class NegotiatorMesh {
   void deliver_pc_events(Endpoint& e, std::vector<Input> events);
   void drain(int self, int remote);
   void schedule_signal(int self, int remote, SignalPayload payload);
-  void complete_op(int self, int remote, std::uint64_t op_id, std::string label,
-                   std::function<OpResult(SimPeerConnection&)> op);
+  struct PcOp {
+    std::uint64_t op_id = 0;
+    enum Kind { local, remote, candidate } kind = local;
+    std::string type;  // local
+    bool ice_restart = false;
+    Description description;                  // remote
+    std::optional<Candidate> ice_candidate;  // candidate
+    std::string label() const;
+  };
+  void complete_op(int self, int remote, PcOp op);
   void update_links();
+  void update_link(int a, int b);
   std::optional<TimeMs> next_timer() const;
 
   MeshOptions options_;
   std::mt19937_64 rng_;
   EventLoop loop_;
-  std::map<std::pair<int, int>, std::unique_ptr<Endpoint>> endpoints_;
-  std::map<std::pair<int, int>, Link> links_;
+  // Indexed [self * peers + remote]; unique_ptr keeps Endpoint addresses stable.
+  std::vector<std::unique_ptr<Endpoint>> endpoints_;
+  std::vector<Link> links_;  // indexed like endpoints_, with self < remote
 };
 
 }  // namespace rtc_signaling::sim

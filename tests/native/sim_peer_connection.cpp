@@ -87,7 +87,7 @@ void SimPeerConnection::set_state(SignalingState state) {
 
 void SimPeerConnection::gather_candidates(const std::string& ufrag) {
   // Each ICE generation gathers once; renegotiation without a restart reuses it.
-  static const char* const hosts[] = {"10.0.0.1", "192.168.1.7"};
+  static const char* const hosts[] = {"10.0.0.1"};
   int component = 0;
   for (const char* host : hosts) {
     ++component;
