@@ -242,15 +242,12 @@ void NegotiatorMesh::restart_ice(int self, int remote) {
 }
 
 void NegotiatorMesh::break_link(int a, int b, ConnectionState state) {
-  Link& l = link(a, b);
   const int lo = std::min(a, b), hi = std::max(a, b);
-  l.broken_ufrags = std::make_pair(endpoint(lo, hi).pc.current_local_ufrag(),
-                                   endpoint(hi, lo).pc.current_local_ufrag());
-  l.broken_state = state;
+  link(a, b).ice.break_(endpoint(lo, hi).pc, endpoint(hi, lo).pc, state);
   update_link(a, b);
 }
 
-ConnectionState NegotiatorMesh::pair_state(int a, int b) const { return link(a, b).state; }
+ConnectionState NegotiatorMesh::pair_state(int a, int b) const { return link(a, b).ice.state(); }
 
 void NegotiatorMesh::update_links() {
   for (int a = 0; a < options_.peers; ++a) {
@@ -260,38 +257,12 @@ void NegotiatorMesh::update_links() {
 
 void NegotiatorMesh::update_link(int x, int y) {
   const int a = std::min(x, y), b = std::max(x, y);
-  Link& l = link(a, b);
-  {
-    const auto& pa = endpoint(a, b).pc;
-    const auto& pb = endpoint(b, a).pc;
-    ConnectionState next;
-    if (l.broken_ufrags && l.broken_ufrags->first == pa.current_local_ufrag() &&
-        l.broken_ufrags->second == pb.current_local_ufrag()) {
-      next = l.broken_state;
-    } else {
-      l.broken_ufrags.reset();
-      if (!pa.current_remote() || !pb.current_remote()) {
-        next = l.state == ConnectionState::new_ ? ConnectionState::new_
-                                                : ConnectionState::connecting;
-      } else if (pa.current_local_ufrag() == pb.current_remote_ufrag() &&
-                 pb.current_local_ufrag() == pa.current_remote_ufrag() &&
-                 pa.has_remote_candidate_for_current() && pb.has_remote_candidate_for_current()) {
-        next = ConnectionState::connected;
-      } else if (l.state == ConnectionState::connected && pa.current_local_ufrag() ==
-                                                              pb.current_remote_ufrag() &&
-                 pb.current_local_ufrag() == pa.current_remote_ufrag()) {
-        next = ConnectionState::connected;  // renegotiation without restart keeps ICE up
-      } else {
-        next = ConnectionState::connecting;
-      }
-    }
-    if (next == l.state) return;
-    l.state = next;
-    feed(endpoint(a, b), input::ConnectionStateChanged{peer_id(b), next});
-    feed(endpoint(b, a), input::ConnectionStateChanged{peer_id(a), next});
-    drain(a, b);
-    drain(b, a);
-  }
+  const auto next = link(a, b).ice.update(endpoint(a, b).pc, endpoint(b, a).pc);
+  if (!next) return;
+  feed(endpoint(a, b), input::ConnectionStateChanged{peer_id(b), *next});
+  feed(endpoint(b, a), input::ConnectionStateChanged{peer_id(a), *next});
+  drain(a, b);
+  drain(b, a);
 }
 
 std::optional<TimeMs> NegotiatorMesh::next_timer() const {

@@ -116,9 +116,7 @@ class NegotiatorMesh {
 
  private:
   struct Link {
-    ConnectionState state = ConnectionState::new_;
-    std::optional<std::pair<std::string, std::string>> broken_ufrags;
-    ConnectionState broken_state = ConnectionState::failed;
+    SimIceLink ice;
     TimeMs last_delivery[2] = {0, 0};
   };
   Link& link(int a, int b);

@@ -223,4 +223,39 @@ std::vector<Input> SimPeerConnection::take_events() {
   return events;
 }
 
+std::optional<ConnectionState> SimIceLink::update(const SimPeerConnection& a,
+                                                 const SimPeerConnection& b) {
+  ConnectionState next;
+  const bool generations_match = a.current_local_ufrag() == b.current_remote_ufrag() &&
+                                 b.current_local_ufrag() == a.current_remote_ufrag();
+  if (broken_ufrags_ && broken_ufrags_->first == a.current_local_ufrag() &&
+      broken_ufrags_->second == b.current_local_ufrag()) {
+    next = broken_state_;
+  } else {
+    broken_ufrags_.reset();
+    if (a.signaling_state() == SignalingState::closed ||
+        b.signaling_state() == SignalingState::closed) {
+      next = ConnectionState::closed;
+    } else if (!a.current_remote() || !b.current_remote()) {
+      next = state_ == ConnectionState::new_ ? ConnectionState::new_ : ConnectionState::connecting;
+    } else if (generations_match && a.has_remote_candidate_for_current() &&
+               b.has_remote_candidate_for_current()) {
+      next = ConnectionState::connected;
+    } else if (generations_match && state_ == ConnectionState::connected) {
+      next = ConnectionState::connected;  // renegotiation without an ICE restart keeps ICE up
+    } else {
+      next = ConnectionState::connecting;
+    }
+  }
+  if (next == state_) return std::nullopt;
+  state_ = next;
+  return next;
+}
+
+void SimIceLink::break_(const SimPeerConnection& a, const SimPeerConnection& b,
+                        ConnectionState state) {
+  broken_ufrags_ = std::make_pair(a.current_local_ufrag(), b.current_local_ufrag());
+  broken_state_ = state;
+}
+
 }  // namespace rtc_signaling::sim

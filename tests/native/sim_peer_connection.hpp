@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rtc_signaling/input.hpp"
@@ -94,6 +95,22 @@ class SimPeerConnection {
   std::optional<std::string> fail_next_;
   std::vector<Input> events_;
   PcCounters counters_;
+};
+
+/// The ICE transport between two connections: connected once both have matching ICE generations
+/// and each has a remote candidate of the other's; break_() pins the current generation to
+/// `disconnected`/`failed` until an ICE restart changes a ufrag.
+class SimIceLink {
+ public:
+  /// Recompute; returns the new state when it changed.
+  std::optional<ConnectionState> update(const SimPeerConnection& a, const SimPeerConnection& b);
+  void break_(const SimPeerConnection& a, const SimPeerConnection& b, ConnectionState state);
+  ConnectionState state() const { return state_; }
+
+ private:
+  ConnectionState state_ = ConnectionState::new_;
+  std::optional<std::pair<std::string, std::string>> broken_ufrags_;
+  ConnectionState broken_state_ = ConnectionState::failed;
 };
 
 /// The value of an `a=<key>:` line in a fake SDP ("" when absent).
