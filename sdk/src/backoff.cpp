@@ -5,7 +5,8 @@
 namespace rtc_signaling::core {
 
 std::uint32_t Backoff::ceiling(std::uint32_t attempt) const noexcept {
-  if (attempt <= 1) return 0;
+  if (attempt <= 1)
+    return 0;
   // 2^(attempt-1) overflows quickly; beyond 2^40 any sane max_delay_ms is already the cap.
   const std::uint32_t exponent = std::min<std::uint32_t>(attempt - 1, 40);
   const std::uint64_t grown = static_cast<std::uint64_t>(policy_.initial_delay_ms) << exponent;
@@ -13,9 +14,11 @@ std::uint32_t Backoff::ceiling(std::uint32_t attempt) const noexcept {
 }
 
 std::uint32_t Backoff::next_delay() noexcept {
-  if (attempt_ < UINT32_MAX) ++attempt_;
-  if (attempt_ == 1) return 0;
+  if (attempt_ < UINT32_MAX)
+    ++attempt_;
+  if (attempt_ == 1)
+    return 0;
   return static_cast<std::uint32_t>(random_.uniform_inclusive(ceiling(attempt_)));
 }
 
-}  // namespace rtc_signaling::core
+} // namespace rtc_signaling::core

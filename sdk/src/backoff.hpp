@@ -12,7 +12,7 @@
 namespace rtc_signaling::core {
 
 class Backoff {
- public:
+public:
   Backoff(const ReconnectPolicy& policy, std::uint64_t seed) noexcept
       : policy_(policy), random_(seed) {}
 
@@ -28,10 +28,10 @@ class Backoff {
   }
   void reset() noexcept { attempt_ = 0; }
 
- private:
+private:
   ReconnectPolicy policy_;
   Random random_;
   std::uint32_t attempt_ = 0;
 };
 
-}  // namespace rtc_signaling::core
+} // namespace rtc_signaling::core

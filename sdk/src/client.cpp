@@ -42,14 +42,12 @@ bool is_fatal_server_code(const std::string& code) {
   return code == errc::unauthorized || code == errc::forbidden || code == errc::room_full;
 }
 
-}  // namespace
+} // namespace
 
 struct Client::Impl {
   explicit Impl(Config c)
-      : config(std::move(c)),
-        dialect(dialects::make_dialect(config)),
-        backoff(config.reconnect, config.seed),
-        roster(config.limits.max_peers),
+      : config(std::move(c)), dialect(dialects::make_dialect(config)),
+        backoff(config.reconnect, config.seed), roster(config.limits.max_peers),
         outbox(config.limits.outbox_frames) {}
 
   enum class Socket { none, opening, open };
@@ -78,9 +76,9 @@ struct Client::Impl {
   // Resume bookkeeping (DESIGN §4.1).
   bool had_welcome = false;
   std::optional<std::string> resume_token;
-  msg::Seq last_in_seq = 0;   ///< highest reliable seq received and processed
-  msg::Seq acked_in_seq = 0;  ///< highest seq we told the server about
-  bool reack = false;         ///< a duplicate arrived: the server missed our ack
+  msg::Seq last_in_seq = 0;  ///< highest reliable seq received and processed
+  msg::Seq acked_in_seq = 0; ///< highest seq we told the server about
+  bool reack = false;        ///< a duplicate arrived: the server missed our ack
 
   // ---------------------------------------------------------------- plumbing
 
@@ -93,7 +91,8 @@ struct Client::Impl {
   /// Applies the transition table; returns false (and changes nothing) for an unexpected event.
   bool go(core::SessionEvent event) {
     auto next = core::transition(state, event);
-    if (!next) return false;
+    if (!next)
+      return false;
     if (*next != state) {
       state = *next;
       emit(output::StateChanged{state});
@@ -102,26 +101,32 @@ struct Client::Impl {
   }
 
   void send(const msg::ClientMessage& m, TimeMs now) {
-    if (socket != Socket::open) return;
+    if (socket != Socket::open)
+      return;
     emit(output::SendFrame{dialect->encode(m)});
-    if (state == SessionState::open) timers.set(core::Timer::ping, now + config.ping_interval_ms);
+    if (state == SessionState::open)
+      timers.set(core::Timer::ping, now + config.ping_interval_ms);
   }
 
   void close_socket(int code, std::string reason) {
-    if (socket != Socket::none) emit(output::CloseSocket{code, std::move(reason)});
+    if (socket != Socket::none)
+      emit(output::CloseSocket{code, std::move(reason)});
     socket = Socket::none;
   }
 
   // ---------------------------------------------------------------- session
 
   std::optional<std::string> config_problem() const {
-    if (!dialect) return "unsupported dialect";
-    if (!url::is_websocket_url(config.url)) return "url must be ws:// or wss://";
+    if (!dialect)
+      return "unsupported dialect";
+    if (!url::is_websocket_url(config.url))
+      return "url must be ws:// or wss://";
     if (config.room.empty() || config.room.size() > kMaxRoomBytes ||
         !validation::valid_utf8(config.room)) {
       return "room must be 1-256 bytes of UTF-8";
     }
-    if (!validation::valid_utf8(config.name)) return "name is not UTF-8";
+    if (!validation::valid_utf8(config.name))
+      return "name is not UTF-8";
     const Limits& l = config.limits;
     if (l.max_frame_bytes == 0 || l.max_json_depth == 0 || l.max_peers == 0 ||
         l.outbox_frames == 0) {
@@ -131,7 +136,8 @@ struct Client::Impl {
   }
 
   void on_join(TimeMs now) {
-    if (state != SessionState::idle) return;
+    if (state != SessionState::idle)
+      return;
     if (auto problem = config_problem()) {
       fatal(errc::invalid_config, *problem);
       return;
@@ -161,7 +167,8 @@ struct Client::Impl {
   }
 
   void on_token(const input::TokenProvided& t, TimeMs now) {
-    if (!awaiting_token || state != SessionState::connecting) return;
+    if (!awaiting_token || state != SessionState::connecting)
+      return;
     awaiting_token = false;
     timers.clear(core::Timer::token);
     if (!t.token) {
@@ -174,11 +181,13 @@ struct Client::Impl {
   }
 
   void on_socket_opened(TimeMs now) {
-    if (state != SessionState::connecting || socket != Socket::opening) return;
+    if (state != SessionState::connecting || socket != Socket::opening)
+      return;
     socket = Socket::open;
     go(core::SessionEvent::socket_opened);
     timers.set(core::Timer::server_timeout, now + config.server_timeout_ms);
-    msg::Join join{config.room, validation::truncate_utf8(config.name, config.limits.max_name_bytes),
+    msg::Join join{config.room,
+                   validation::truncate_utf8(config.name, config.limits.max_name_bytes),
                    std::nullopt, std::nullopt};
     if (had_welcome && resume_token) {
       join.resume = resume_token;
@@ -190,7 +199,8 @@ struct Client::Impl {
   }
 
   void on_socket_closed(const input::SocketClosed& c, TimeMs now) {
-    if (socket == Socket::none) return;
+    if (socket == Socket::none)
+      return;
     const bool never_opened = socket == Socket::opening && !c.was_open;
     socket = Socket::none;
     if (never_opened) {
@@ -209,7 +219,8 @@ struct Client::Impl {
   }
 
   void on_http_response(const input::HttpResponse& r, TimeMs now) {
-    if (!probe_id || r.request_id != *probe_id) return;
+    if (!probe_id || r.request_id != *probe_id)
+      return;
     probe_id.reset();
     timers.clear(core::Timer::probe);
     if (r.status == 401) {
@@ -230,7 +241,8 @@ struct Client::Impl {
                    core::Timer::ack, core::Timer::probe, core::Timer::token}) {
       timers.clear(t);
     }
-    if (!go(core::SessionEvent::connection_lost)) return;
+    if (!go(core::SessionEvent::connection_lost))
+      return;
     if (!config.reconnect.enabled) {
       fatal(errc::reconnect_exhausted, "connection lost and reconnecting is disabled");
       return;
@@ -244,17 +256,20 @@ struct Client::Impl {
     ++stats.reconnects;
     emit(output::Reconnecting{backoff.attempt(), delay});
     // Offline: no timer; NetworkOnline retries at once.
-    if (online) timers.set(core::Timer::retry, now + delay);
+    if (online)
+      timers.set(core::Timer::retry, now + delay);
   }
 
   void retry(TimeMs now) {
     timers.clear(core::Timer::retry);
-    if (!go(core::SessionEvent::retry)) return;
+    if (!go(core::SessionEvent::retry))
+      return;
     start_attempt(now);
   }
 
   void fatal(const char* code, std::string message) {
-    if (state == SessionState::closed) return;
+    if (state == SessionState::closed)
+      return;
     close_socket(kCloseNormal, code);
     emit(output::Error{code, std::move(message), true});
     go(core::SessionEvent::fatal);
@@ -262,7 +277,8 @@ struct Client::Impl {
   }
 
   void on_leave(TimeMs now) {
-    if (state == SessionState::closed) return;
+    if (state == SessionState::closed)
+      return;
     send(msg::Leave{}, now);
     close_socket(kCloseNormal, "leave");
     go(core::SessionEvent::leave);
@@ -273,14 +289,16 @@ struct Client::Impl {
     timers.clear_all();
     awaiting_token = false;
     probe_id.reset();
-    for (const auto& [peer, n] : negotiators) emit(output::ClosePeerConnection{peer});
+    for (const auto& [peer, n] : negotiators)
+      emit(output::ClosePeerConnection{peer});
     negotiators.clear();
   }
 
   void on_timeout(TimeMs now) {
     using core::Timer;
     if (timers.take_due(Timer::connect, now) && !ever_opened) {
-      fatal(errc::timeout, "not joined within " + std::to_string(config.connect_timeout_ms) + " ms");
+      fatal(errc::timeout,
+            "not joined within " + std::to_string(config.connect_timeout_ms) + " ms");
       return;
     }
     if (timers.take_due(Timer::token, now)) {
@@ -295,20 +313,26 @@ struct Client::Impl {
       close_socket(kCloseServerTimeout, "server timeout");
       lost(now);
     }
-    if (timers.take_due(Timer::retry, now)) retry(now);
-    if (timers.take_due(Timer::ping, now)) send(msg::Ping{}, now);
-    if (timers.take_due(Timer::ack, now)) flush_ack(now);
-    if (timers.take_due(Timer::stable, now)) backoff.reset();
+    if (timers.take_due(Timer::retry, now))
+      retry(now);
+    if (timers.take_due(Timer::ping, now))
+      send(msg::Ping{}, now);
+    if (timers.take_due(Timer::ack, now))
+      flush_ack(now);
+    if (timers.take_due(Timer::stable, now))
+      backoff.reset();
 
     for (auto& [peer, n] : negotiators) {
-      if (auto d = n.next_deadline(); d && *d <= now) n.handle_timeout(now);
+      if (auto d = n.next_deadline(); d && *d <= now)
+        n.handle_timeout(now);
     }
     drain_all(now);
   }
 
   void on_network(bool is_online, TimeMs now) {
     online = is_online;
-    if (state != SessionState::reconnecting) return;
+    if (state != SessionState::reconnecting)
+      return;
     if (online) {
       retry(now);
     } else {
@@ -319,7 +343,8 @@ struct Client::Impl {
   // ---------------------------------------------------------------- frames
 
   void on_frame(const std::string& text, TimeMs now) {
-    if (socket != Socket::open) return;
+    if (socket != Socket::open)
+      return;
     ++stats.frames_received;
     // Any frame, even a bad one, proves the server is alive.
     timers.set(core::Timer::server_timeout, now + config.server_timeout_ms);
@@ -333,16 +358,19 @@ struct Client::Impl {
   }
 
   void on_message(msg::Welcome& w, TimeMs now) {
-    if (state != SessionState::joining) return;
+    if (state != SessionState::joining)
+      return;
     const bool id_changed = had_welcome && w.id != self_id;
     const bool newcomer = !had_welcome || id_changed;
     if (id_changed) {
       // Our old id is gone from the room: every remote peer keyed its connection by it.
-      for (const auto& [peer, n] : negotiators) emit(output::ClosePeerConnection{peer});
+      for (const auto& [peer, n] : negotiators)
+        emit(output::ClosePeerConnection{peer});
       negotiators.clear();
     }
     if (w.resumed && !id_changed) {
-      if (w.ack) outbox.ack(*w.ack);
+      if (w.ack)
+        outbox.ack(*w.ack);
     } else {
       // A fresh server session: both directions number from 1 again.
       last_in_seq = 0;
@@ -368,45 +396,54 @@ struct Client::Impl {
       error(errc::room_full, "roster holds at most " + std::to_string(config.limits.max_peers) +
                                  " peers; ignoring " + p.id);
     }
-    for (const auto& p : diff.joined) emit(output::PeerJoined{p.id, p.name});
+    for (const auto& p : diff.joined)
+      emit(output::PeerJoined{p.id, p.name});
     if (newcomer) {
       // Only the newcomer opens connections, so a join never causes glare (DESIGN §3.3).
-      for (const auto& [id, info] : roster.peers()) ensure_negotiator(id);
+      for (const auto& [id, info] : roster.peers())
+        ensure_negotiator(id);
     }
     // Signals to peers that are no longer in the room would only earn unknown-peer errors.
     std::vector<PeerId> stale;
     for (const auto& e : outbox.entries()) {
-      if (!roster.contains(e.to)) stale.push_back(e.to);
+      if (!roster.contains(e.to))
+        stale.push_back(e.to);
     }
-    for (const auto& id : stale) outbox.drop_peer(id);
+    for (const auto& id : stale)
+      outbox.drop_peer(id);
     flush_outbox(now, /*resend=*/true);
   }
 
   void on_message(msg::PeerJoined& m, TimeMs now) {
-    if (!accept_reliable(m.seq, now)) return;
-    if (m.peer.id == self_id) return;
+    if (!accept_reliable(m.seq, now))
+      return;
+    if (m.peer.id == self_id)
+      return;
     switch (roster.add(m.peer)) {
-      case core::Roster::AddResult::added:
-        emit(output::PeerJoined{m.peer.id, m.peer.name});
-        break;
-      case core::Roster::AddResult::full:
-        error(errc::room_full, "roster holds at most " + std::to_string(config.limits.max_peers) +
-                                   " peers; ignoring " + m.peer.id);
-        break;
-      case core::Roster::AddResult::already_present:
-        break;
+    case core::Roster::AddResult::added:
+      emit(output::PeerJoined{m.peer.id, m.peer.name});
+      break;
+    case core::Roster::AddResult::full:
+      error(errc::room_full, "roster holds at most " + std::to_string(config.limits.max_peers) +
+                                 " peers; ignoring " + m.peer.id);
+      break;
+    case core::Roster::AddResult::already_present:
+      break;
     }
   }
 
   void on_message(msg::PeerLeft& m, TimeMs now) {
-    if (!accept_reliable(m.seq, now)) return;
-    if (!roster.contains(m.id)) return;
+    if (!accept_reliable(m.seq, now))
+      return;
+    if (!roster.contains(m.id))
+      return;
     emit(output::PeerLeft{m.id, m.reason});
     forget_peer(m.id);
   }
 
   void on_message(msg::Signal& m, TimeMs now) {
-    if (!accept_reliable(m.seq, now)) return;
+    if (!accept_reliable(m.seq, now))
+      return;
     if (m.from == self_id || !roster.contains(m.from)) {
       ++stats.frames_dropped;
       error(errc::bad_message, m.from == self_id ? "signal claims to come from ourselves"
@@ -418,7 +455,8 @@ struct Client::Impl {
     if (it == negotiators.end()) {
       // Existing members create their connection on the newcomer's first description; anything
       // else before it has no connection to apply to.
-      if (!std::holds_alternative<Description>(m.payload)) return;
+      if (!std::holds_alternative<Description>(m.payload))
+        return;
       it = ensure_negotiator(m.from);
     }
     it->second.remote_signal(m.payload);
@@ -445,7 +483,8 @@ struct Client::Impl {
 
   /// Seq dedupe and ack scheduling. False = duplicate, drop it.
   bool accept_reliable(const std::optional<msg::Seq>& seq, TimeMs now) {
-    if (!seq) return true;
+    if (!seq)
+      return true;
     if (*seq <= last_in_seq) {
       reack = true;
       schedule_ack(now);
@@ -461,12 +500,14 @@ struct Client::Impl {
   }
 
   void schedule_ack(TimeMs now) {
-    if (!timers.armed(core::Timer::ack)) timers.set(core::Timer::ack, now + kAckDelayMs);
+    if (!timers.armed(core::Timer::ack))
+      timers.set(core::Timer::ack, now + kAckDelayMs);
   }
 
   void flush_ack(TimeMs now) {
     timers.clear(core::Timer::ack);
-    if (socket != Socket::open) return;
+    if (socket != Socket::open)
+      return;
     if (last_in_seq > acked_in_seq || (reack && last_in_seq > 0)) {
       send(msg::AckOut{last_in_seq}, now);
       acked_in_seq = last_in_seq;
@@ -480,35 +521,40 @@ struct Client::Impl {
       return;
     }
     switch (outbox.push(to, std::move(payload))) {
-      case core::Outbox::PushResult::queued:
-        break;
-      case core::Outbox::PushResult::queued_dropping_oldest:
-        error(errc::outbox_full, "outbox full: dropped the oldest candidate");
-        break;
-      case core::Outbox::PushResult::refused:
-        error(errc::outbox_full, "outbox full of descriptions: signal to " + to + " dropped");
-        break;
+    case core::Outbox::PushResult::queued:
+      break;
+    case core::Outbox::PushResult::queued_dropping_oldest:
+      error(errc::outbox_full, "outbox full: dropped the oldest candidate");
+      break;
+    case core::Outbox::PushResult::refused:
+      error(errc::outbox_full, "outbox full of descriptions: signal to " + to + " dropped");
+      break;
     }
-    if (state == SessionState::open) flush_outbox(now, false);
+    if (state == SessionState::open)
+      flush_outbox(now, false);
   }
 
   /// Sends entries without a seq; with resend, also the ones sent but not yet acknowledged.
   void flush_outbox(TimeMs now, bool resend) {
-    if (state != SessionState::open || socket != Socket::open) return;
+    if (state != SessionState::open || socket != Socket::open)
+      return;
     for (auto& e : outbox.entries()) {
-      if (e.seq != 0 && !resend) continue;
+      if (e.seq != 0 && !resend)
+        continue;
       const msg::Seq seq = outbox.assign_seq(e);
       send(msg::SignalTo{e.to, seq, e.payload}, now);
       ++stats.signals_sent;
     }
-    if (!dialect->acknowledges()) outbox.ack(UINT64_MAX);
+    if (!dialect->acknowledges())
+      outbox.ack(UINT64_MAX);
   }
 
   // ---------------------------------------------------------------- peers
 
   std::map<PeerId, negotiation::Negotiator>::iterator ensure_negotiator(const PeerId& id) {
     auto it = negotiators.find(id);
-    if (it != negotiators.end()) return it;
+    if (it != negotiators.end())
+      return it;
     // Byte-wise order decides the polite side (DESIGN §3.3); both ends compute the same answer.
     const bool polite = self_id.compare(id) < 0;
     emit(output::CreatePeerConnection{id, polite});
@@ -518,7 +564,8 @@ struct Client::Impl {
   void forget_peer(const PeerId& id) {
     roster.remove(id);
     outbox.drop_peer(id);
-    if (negotiators.erase(id) != 0) emit(output::ClosePeerConnection{id});
+    if (negotiators.erase(id) != 0)
+      emit(output::ClosePeerConnection{id});
   }
 
   void drain(const PeerId& peer, negotiation::Negotiator& n, TimeMs now) {
@@ -540,13 +587,14 @@ struct Client::Impl {
   }
 
   void drain_all(TimeMs now) {
-    for (auto& [peer, n] : negotiators) drain(peer, n, now);
+    for (auto& [peer, n] : negotiators)
+      drain(peer, n, now);
   }
 
-  template <typename F>
-  void with_negotiator(const PeerId& peer, TimeMs now, F&& f) {
+  template <typename F> void with_negotiator(const PeerId& peer, TimeMs now, F&& f) {
     auto it = negotiators.find(peer);
-    if (it == negotiators.end()) return;
+    if (it == negotiators.end())
+      return;
     f(it->second);
     drain(it->first, it->second, now);
   }
@@ -597,7 +645,8 @@ struct Client::Impl {
     std::optional<TimeMs> earliest = timers.next();
     for (const auto& [peer, n] : negotiators) {
       auto d = n.next_deadline();
-      if (d && (!earliest || *d < *earliest)) earliest = d;
+      if (d && (!earliest || *d < *earliest))
+        earliest = d;
     }
     return earliest;
   }
@@ -608,21 +657,38 @@ Client::~Client() = default;
 Client::Client(Client&&) noexcept = default;
 Client& Client::operator=(Client&&) noexcept = default;
 
-void Client::handle(Input input, TimeMs now) { impl_->handle(input, now); }
-void Client::handle_timeout(TimeMs now) { impl_->on_timeout(now); }
+void Client::handle(Input input, TimeMs now) {
+  impl_->handle(input, now);
+}
+void Client::handle_timeout(TimeMs now) {
+  impl_->on_timeout(now);
+}
 
 std::optional<Output> Client::poll(TimeMs) {
-  if (impl_->outputs.empty()) return std::nullopt;
+  if (impl_->outputs.empty())
+    return std::nullopt;
   Output out = std::move(impl_->outputs.front());
   impl_->outputs.pop_front();
   return out;
 }
 
-std::optional<TimeMs> Client::next_deadline() const { return impl_->next_deadline(); }
-SessionState Client::state() const { return impl_->state; }
-const PeerId& Client::self_id() const { return impl_->self_id; }
-const std::map<PeerId, PeerInfo>& Client::peers() const { return impl_->roster.peers(); }
-const Stats& Client::stats() const { return impl_->stats; }
-const Config& Client::config() const { return impl_->config; }
+std::optional<TimeMs> Client::next_deadline() const {
+  return impl_->next_deadline();
+}
+SessionState Client::state() const {
+  return impl_->state;
+}
+const PeerId& Client::self_id() const {
+  return impl_->self_id;
+}
+const std::map<PeerId, PeerInfo>& Client::peers() const {
+  return impl_->roster.peers();
+}
+const Stats& Client::stats() const {
+  return impl_->stats;
+}
+const Config& Client::config() const {
+  return impl_->config;
+}
 
-}  // namespace rtc_signaling
+} // namespace rtc_signaling

@@ -25,9 +25,9 @@ struct PeerEntry {
 struct Welcome {
   PeerId id;
   std::string room;
-  std::optional<std::string> resume;  ///< token for the next join's `resume`
-  bool resumed = false;               ///< the server honoured our resume token
-  std::optional<Seq> ack;             ///< last client seq the server processed
+  std::optional<std::string> resume; ///< token for the next join's `resume`
+  bool resumed = false;              ///< the server honoured our resume token
+  std::optional<Seq> ack;            ///< last client seq the server processed
   std::vector<PeerEntry> peers;
   friend bool operator==(const Welcome&, const Welcome&) = default;
 };
@@ -39,7 +39,7 @@ struct PeerJoined {
 struct PeerLeft {
   std::optional<Seq> seq;
   PeerId id;
-  std::string reason;  ///< "left" | "timeout" (others pass through)
+  std::string reason; ///< "left" | "timeout" (others pass through)
   friend bool operator==(const PeerLeft&, const PeerLeft&) = default;
 };
 struct Signal {
@@ -103,7 +103,6 @@ struct DecodeError {
   std::string message;
 };
 
-template <typename T>
-using Decoded = std::variant<T, DecodeError>;
+template <typename T> using Decoded = std::variant<T, DecodeError>;
 
-}  // namespace rtc_signaling::msg
+} // namespace rtc_signaling::msg

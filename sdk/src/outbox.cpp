@@ -11,7 +11,8 @@ Outbox::PushResult Outbox::push(PeerId to, SignalPayload payload) {
     auto victim = std::find_if(entries_.begin(), entries_.end(), [](const Entry& e) {
       return !std::holds_alternative<Description>(e.payload);
     });
-    if (victim == entries_.end()) return PushResult::refused;
+    if (victim == entries_.end())
+      return PushResult::refused;
     entries_.erase(victim);
     result = PushResult::queued_dropping_oldest;
   }
@@ -26,7 +27,8 @@ void Outbox::ack(msg::Seq seq) {
 }
 
 void Outbox::restart_numbering() {
-  for (auto& e : entries_) e.seq = 0;
+  for (auto& e : entries_)
+    e.seq = 0;
   next_seq_ = 1;
 }
 
@@ -37,8 +39,9 @@ void Outbox::drop_peer(const PeerId& id) {
 }
 
 msg::Seq Outbox::assign_seq(Entry& e) {
-  if (e.seq == 0) e.seq = next_seq_++;
+  if (e.seq == 0)
+    e.seq = next_seq_++;
   return e.seq;
 }
 
-}  // namespace rtc_signaling::core
+} // namespace rtc_signaling::core

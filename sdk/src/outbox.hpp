@@ -12,19 +12,19 @@
 namespace rtc_signaling::core {
 
 class Outbox {
- public:
+public:
   struct Entry {
     PeerId to;
     SignalPayload payload;
-    msg::Seq seq = 0;  ///< 0 = never sent in this server session
+    msg::Seq seq = 0; ///< 0 = never sent in this server session
   };
 
   explicit Outbox(std::size_t capacity) : capacity_(capacity) {}
 
   enum class PushResult {
     queued,
-    queued_dropping_oldest,  ///< full: the oldest non-description entry was evicted
-    refused                  ///< full of descriptions: the new entry was not queued
+    queued_dropping_oldest, ///< full: the oldest non-description entry was evicted
+    refused                 ///< full of descriptions: the new entry was not queued
   };
   /// Descriptions are never evicted: losing an offer or answer wedges negotiation for good,
   /// whereas a lost candidate only costs one path (and ICE restart recovers).
@@ -45,10 +45,10 @@ class Outbox {
   std::size_t size() const { return entries_.size(); }
   std::size_t capacity() const { return capacity_; }
 
- private:
+private:
   std::size_t capacity_;
   std::deque<Entry> entries_;
   msg::Seq next_seq_ = 1;
 };
 
-}  // namespace rtc_signaling::core
+} // namespace rtc_signaling::core

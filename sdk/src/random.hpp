@@ -8,7 +8,7 @@
 namespace rtc_signaling::core {
 
 class Random {
- public:
+public:
   explicit Random(std::uint64_t seed) noexcept : state_(seed) {}
 
   std::uint64_t next() noexcept {
@@ -20,16 +20,18 @@ class Random {
 
   /// Uniform in [0, bound], unbiased (rejection of the incomplete top bucket).
   std::uint64_t uniform_inclusive(std::uint64_t bound) noexcept {
-    if (bound == UINT64_MAX) return next();
+    if (bound == UINT64_MAX)
+      return next();
     const std::uint64_t range = bound + 1;
     const std::uint64_t limit = UINT64_MAX - (UINT64_MAX % range);
     std::uint64_t x = next();
-    while (x >= limit) x = next();
+    while (x >= limit)
+      x = next();
     return x % range;
   }
 
- private:
+private:
   std::uint64_t state_;
 };
 
-}  // namespace rtc_signaling::core
+} // namespace rtc_signaling::core

@@ -11,7 +11,7 @@
 namespace rtc_signaling::core {
 
 class Roster {
- public:
+public:
   explicit Roster(std::size_t capacity) : capacity_(capacity) {}
 
   enum class AddResult { added, already_present, full };
@@ -25,16 +25,16 @@ class Roster {
 
   /// What changed when the roster was made equal to a server's list.
   struct Diff {
-    std::vector<PeerId> left;             ///< were here, not in the list: PeerLeft{"gone"}
-    std::vector<msg::PeerEntry> joined;   ///< new in the list
-    std::vector<msg::PeerEntry> refused;  ///< new, but the roster is full
+    std::vector<PeerId> left;            ///< were here, not in the list: PeerLeft{"gone"}
+    std::vector<msg::PeerEntry> joined;  ///< new in the list
+    std::vector<msg::PeerEntry> refused; ///< new, but the roster is full
   };
   /// Makes the roster equal to `server` (minus `self`), keeping the state of peers that stay.
   Diff reconcile(const std::vector<msg::PeerEntry>& server, const PeerId& self);
 
- private:
+private:
   std::size_t capacity_;
   std::map<PeerId, PeerInfo> peers_;
 };
 
-}  // namespace rtc_signaling::core
+} // namespace rtc_signaling::core

@@ -19,13 +19,13 @@
 namespace rtc_signaling::core {
 
 enum class SessionEvent {
-  join,             ///< app called Join
-  socket_opened,    ///< transport is up; the dialect handshake starts
-  welcome,          ///< handshake done, we are in the room
-  connection_lost,  ///< socket closed/failed, server timeout, failed handshake, probe said retry
-  retry,            ///< reconnect delay elapsed (or NetworkOnline)
-  fatal,            ///< unauthorized, forbidden, room-full, timeout, reconnect-exhausted, ...
-  leave,            ///< app called Leave
+  join,            ///< app called Join
+  socket_opened,   ///< transport is up; the dialect handshake starts
+  welcome,         ///< handshake done, we are in the room
+  connection_lost, ///< socket closed/failed, server timeout, failed handshake, probe said retry
+  retry,           ///< reconnect delay elapsed (or NetworkOnline)
+  fatal,           ///< unauthorized, forbidden, room-full, timeout, reconnect-exhausted, ...
+  leave,           ///< app called Leave
 };
 
 const char* to_string(SessionEvent e) noexcept;
@@ -39,8 +39,10 @@ struct Transition {
 using S = SessionState;
 using E = SessionEvent;
 
+// The table is meant to be read as columns.
+// clang-format off
 inline constexpr std::array<Transition, 18> kTransitions{{
-    // from               event                to
+    // from            event               to
     {S::idle,         E::join,            S::connecting},
     {S::idle,         E::fatal,           S::closed},
     {S::idle,         E::leave,           S::closed},
@@ -66,13 +68,15 @@ inline constexpr std::array<Transition, 18> kTransitions{{
     // A second welcome while open (e.g. a server re-sync) keeps us open.
     {S::open,         E::welcome,         S::open},
 }};
+// clang-format on
 
 /// The next state, or nullopt when `event` is not expected in `from` (the event is then ignored).
 constexpr std::optional<SessionState> transition(SessionState from, SessionEvent event) noexcept {
   for (const auto& t : kTransitions) {
-    if (t.from == from && t.event == event) return t.to;
+    if (t.from == from && t.event == event)
+      return t.to;
   }
   return std::nullopt;
 }
 
-}  // namespace rtc_signaling::core
+} // namespace rtc_signaling::core

@@ -11,19 +11,19 @@
 namespace rtc_signaling::core {
 
 enum class Timer : std::size_t {
-  connect,         ///< connect_timeout_ms since Join without ever reaching open
-  retry,           ///< next reconnect attempt
-  token,           ///< waiting for TokenProvided
-  probe,           ///< waiting for the HttpResponse of an endpoint probe
-  ping,            ///< ping_interval_ms since the last outgoing frame
-  server_timeout,  ///< server_timeout_ms since the last incoming frame
-  stable,          ///< open long enough to reset the reconnect counter
-  ack,             ///< flush a batched cumulative ack
+  connect,        ///< connect_timeout_ms since Join without ever reaching open
+  retry,          ///< next reconnect attempt
+  token,          ///< waiting for TokenProvided
+  probe,          ///< waiting for the HttpResponse of an endpoint probe
+  ping,           ///< ping_interval_ms since the last outgoing frame
+  server_timeout, ///< server_timeout_ms since the last incoming frame
+  stable,         ///< open long enough to reset the reconnect counter
+  ack,            ///< flush a batched cumulative ack
   count_
 };
 
 class Timers {
- public:
+public:
   void set(Timer t, TimeMs at) noexcept { deadlines_[index(t)] = at; }
   void clear(Timer t) noexcept { deadlines_[index(t)].reset(); }
   std::optional<TimeMs> get(Timer t) const noexcept { return deadlines_[index(t)]; }
@@ -33,9 +33,9 @@ class Timers {
   std::optional<TimeMs> next() const noexcept;
   void clear_all() noexcept { deadlines_.fill(std::nullopt); }
 
- private:
+private:
   static constexpr std::size_t index(Timer t) noexcept { return static_cast<std::size_t>(t); }
   std::array<std::optional<TimeMs>, static_cast<std::size_t>(Timer::count_)> deadlines_{};
 };
 
-}  // namespace rtc_signaling::core
+} // namespace rtc_signaling::core

@@ -39,7 +39,8 @@ constexpr std::array<std::pair<SessionState, const char*>, 6> kSessionStates{{
 template <typename Enum, std::size_t N>
 const char* name_of(const std::array<std::pair<Enum, const char*>, N>& table, Enum value) noexcept {
   for (const auto& [e, name] : table) {
-    if (e == value) return name;
+    if (e == value)
+      return name;
   }
   return "unknown";
 }
@@ -48,16 +49,23 @@ template <typename Enum, std::size_t N>
 std::optional<Enum> value_of(const std::array<std::pair<Enum, const char*>, N>& table,
                              std::string_view text) noexcept {
   for (const auto& [e, name] : table) {
-    if (text == name) return e;
+    if (text == name)
+      return e;
   }
   return std::nullopt;
 }
 
-}  // namespace
+} // namespace
 
-const char* to_string(SessionState s) noexcept { return name_of(kSessionStates, s); }
-const char* to_string(SignalingState s) noexcept { return name_of(kSignalingStates, s); }
-const char* to_string(ConnectionState s) noexcept { return name_of(kConnectionStates, s); }
+const char* to_string(SessionState s) noexcept {
+  return name_of(kSessionStates, s);
+}
+const char* to_string(SignalingState s) noexcept {
+  return name_of(kSignalingStates, s);
+}
+const char* to_string(ConnectionState s) noexcept {
+  return name_of(kConnectionStates, s);
+}
 
 std::optional<SignalingState> signaling_state_from_string(std::string_view text) noexcept {
   return value_of(kSignalingStates, text);
@@ -67,4 +75,4 @@ std::optional<ConnectionState> connection_state_from_string(std::string_view tex
   return value_of(kConnectionStates, text);
 }
 
-}  // namespace rtc_signaling
+} // namespace rtc_signaling

@@ -25,7 +25,8 @@ std::string with_query(std::string_view base,
                        const std::vector<std::pair<std::string, std::string>>& params) {
   std::string out(base);
   // A fragment must stay last; signaling URLs never need one, so it is dropped.
-  if (auto hash = out.find('#'); hash != std::string::npos) out.erase(hash);
+  if (auto hash = out.find('#'); hash != std::string::npos)
+    out.erase(hash);
   char sep = out.find('?') == std::string::npos ? '?' : '&';
   for (const auto& [key, value] : params) {
     out.push_back(sep);
@@ -38,8 +39,10 @@ std::string with_query(std::string_view base,
 }
 
 std::string to_http(std::string_view ws_url) {
-  if (ws_url.rfind("wss://", 0) == 0) return "https://" + std::string(ws_url.substr(6));
-  if (ws_url.rfind("ws://", 0) == 0) return "http://" + std::string(ws_url.substr(5));
+  if (ws_url.rfind("wss://", 0) == 0)
+    return "https://" + std::string(ws_url.substr(6));
+  if (ws_url.rfind("ws://", 0) == 0)
+    return "http://" + std::string(ws_url.substr(5));
   return std::string(ws_url);
 }
 
@@ -55,4 +58,4 @@ bool is_websocket_url(std::string_view u) {
   return !rest.empty() && rest.front() != '/' && rest.front() != '?';
 }
 
-}  // namespace rtc_signaling::url
+} // namespace rtc_signaling::url

@@ -22,4 +22,4 @@ std::string to_http(std::string_view ws_url);
 /// True for ws:// and wss:// URLs with a host.
 bool is_websocket_url(std::string_view url);
 
-}  // namespace rtc_signaling::url
+} // namespace rtc_signaling::url

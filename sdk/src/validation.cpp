@@ -16,7 +16,7 @@ bool is_id_char(char c) noexcept {
          c == '_' || c == ':' || c == '-';
 }
 
-}  // namespace
+} // namespace
 
 bool json_depth_within(std::string_view text, std::size_t max_depth) noexcept {
   std::size_t depth = 0;
@@ -34,28 +34,32 @@ bool json_depth_within(std::string_view text, std::size_t max_depth) noexcept {
       continue;
     }
     switch (c) {
-      case '"':
-        in_string = true;
-        break;
-      case '[':
-      case '{':
-        if (++depth > max_depth) return false;
-        break;
-      case ']':
-      case '}':
-        if (depth > 0) --depth;
-        break;
-      default:
-        break;
+    case '"':
+      in_string = true;
+      break;
+    case '[':
+    case '{':
+      if (++depth > max_depth)
+        return false;
+      break;
+    case ']':
+    case '}':
+      if (depth > 0)
+        --depth;
+      break;
+    default:
+      break;
     }
   }
   return true;
 }
 
 bool valid_peer_id(std::string_view id) noexcept {
-  if (id.empty() || id.size() > 64) return false;
+  if (id.empty() || id.size() > 64)
+    return false;
   for (char c : id) {
-    if (!is_id_char(c)) return false;
+    if (!is_id_char(c))
+      return false;
   }
   return true;
 }
@@ -81,10 +85,12 @@ bool valid_utf8(std::string_view text) noexcept {
     } else {
       return false;
     }
-    if (i + len > text.size()) return false;
+    if (i + len > text.size())
+      return false;
     for (std::size_t k = 1; k < len; ++k) {
       const auto cb = static_cast<unsigned char>(text[i + k]);
-      if ((cb & 0xC0) != 0x80) return false;
+      if ((cb & 0xC0) != 0x80)
+        return false;
       cp = (cp << 6) | (cb & 0x3F);
     }
     // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
@@ -101,15 +107,18 @@ Problem check_name(std::string_view name, const Limits& limits) {
   if (name.size() > limits.max_name_bytes) {
     return "name longer than " + std::to_string(limits.max_name_bytes) + " bytes";
   }
-  if (!valid_utf8(name)) return std::string("name is not UTF-8");
+  if (!valid_utf8(name))
+    return std::string("name is not UTF-8");
   return std::nullopt;
 }
 
 std::string truncate_utf8(std::string_view name, std::size_t max_bytes) {
-  if (name.size() <= max_bytes) return std::string(name);
+  if (name.size() <= max_bytes)
+    return std::string(name);
   std::size_t cut = max_bytes;
   // Step back over continuation bytes so the cut lands on the start of a code point.
-  while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+  while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80)
+    --cut;
   return std::string(name.substr(0, cut));
 }
 
@@ -121,22 +130,27 @@ Problem check_description(const Description& d, const Limits& limits) {
   if (d.sdp.size() > limits.max_sdp_bytes) {
     return "sdp longer than " + std::to_string(limits.max_sdp_bytes) + " bytes";
   }
-  if (rollback && d.sdp.empty()) return std::nullopt;
-  if (d.sdp.rfind("v=0", 0) != 0) return std::string("sdp must start with v=0");
+  if (rollback && d.sdp.empty())
+    return std::nullopt;
+  if (d.sdp.rfind("v=0", 0) != 0)
+    return std::string("sdp must start with v=0");
   std::size_t pos = 0;
   while (pos < d.sdp.size()) {
     std::size_t end = d.sdp.find('\n', pos);
     const bool last = end == std::string::npos;
-    if (last) end = d.sdp.size();
+    if (last)
+      end = d.sdp.size();
     std::string_view line(d.sdp.data() + pos, end - pos);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!line.empty() && line.back() == '\r')
+      line.remove_suffix(1);
     const bool trailing = last && line.empty();
     if (!trailing) {
       if (line.size() < 2 || line[0] < 'a' || line[0] > 'z' || line[1] != '=') {
         return std::string("sdp line is not x=...");
       }
       for (char c : line) {
-        if (c == '\r' || c == '\0') return std::string("sdp line contains a control character");
+        if (c == '\r' || c == '\0')
+          return std::string("sdp line contains a control character");
       }
     }
     pos = end + 1;
@@ -151,7 +165,8 @@ Problem check_candidate(const Candidate& c, const Limits& limits) {
   if (!c.candidate.empty() && c.candidate.rfind("candidate:", 0) != 0) {
     return std::string("candidate must start with candidate:");
   }
-  if (c.sdp_mid && c.sdp_mid->size() > kMaxMidBytes) return std::string("sdpMid too long");
+  if (c.sdp_mid && c.sdp_mid->size() > kMaxMidBytes)
+    return std::string("sdpMid too long");
   if (c.sdp_mline_index && (*c.sdp_mline_index < 0 || *c.sdp_mline_index > kMaxMLineIndex)) {
     return std::string("sdpMLineIndex out of range");
   }
@@ -162,9 +177,11 @@ Problem check_candidate(const Candidate& c, const Limits& limits) {
 }
 
 Problem check_payload(const SignalPayload& p, const Limits& limits) {
-  if (const auto* d = std::get_if<Description>(&p)) return check_description(*d, limits);
-  if (const auto* c = std::get_if<Candidate>(&p)) return check_candidate(*c, limits);
+  if (const auto* d = std::get_if<Description>(&p))
+    return check_description(*d, limits);
+  if (const auto* c = std::get_if<Candidate>(&p))
+    return check_candidate(*c, limits);
   return std::nullopt;
 }
 
-}  // namespace rtc_signaling::validation
+} // namespace rtc_signaling::validation

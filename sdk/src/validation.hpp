@@ -40,4 +40,4 @@ Problem check_candidate(const Candidate& c, const Limits& limits);
 
 Problem check_payload(const SignalPayload& p, const Limits& limits);
 
-}  // namespace rtc_signaling::validation
+} // namespace rtc_signaling::validation

@@ -9,7 +9,9 @@
 namespace rtc_signaling::core {
 namespace {
 
-ReconnectPolicy defaults() { return ReconnectPolicy{}; }
+ReconnectPolicy defaults() {
+  return ReconnectPolicy{};
+}
 
 TEST(Backoff, FirstAttemptIsImmediate) {
   for (std::uint64_t seed = 0; seed < 100; ++seed) {
@@ -62,7 +64,8 @@ TEST(Backoff, DelaysAreUniformOverTheWholeWindow) {
   EXPECT_NEAR(sum / kSeeds, 500.0, 15.0);
   EXPECT_LT(lo, 10u);
   EXPECT_GT(hi, 990u);
-  for (int count : buckets) EXPECT_NEAR(count, kSeeds / 10, kSeeds / 100);
+  for (int count : buckets)
+    EXPECT_NEAR(count, kSeeds / 10, kSeeds / 100);
 }
 
 TEST(Backoff, SameSeedGivesSameDelaysDifferentSeedsDiffer) {
@@ -82,13 +85,15 @@ TEST(Backoff, KnownSequenceIsIdenticalOnEveryStandardLibrary) {
   // involved, so the same seed gives the same delays in the browser and in these tests.
   Backoff b(defaults(), 42);
   std::vector<std::uint32_t> got;
-  for (int i = 0; i < 8; ++i) got.push_back(b.next_delay());
+  for (int i = 0; i < 8; ++i)
+    got.push_back(b.next_delay());
   EXPECT_EQ(got, (std::vector<std::uint32_t>{0, 152, 1888, 1208, 7947, 12562, 8382, 16140}));
 }
 
 TEST(Backoff, ResetStartsOverAtImmediate) {
   Backoff b(defaults(), 3);
-  for (int i = 0; i < 5; ++i) b.next_delay();
+  for (int i = 0; i < 5; ++i)
+    b.next_delay();
   EXPECT_EQ(b.attempt(), 5u);
   b.reset();
   EXPECT_EQ(b.attempt(), 0u);
@@ -106,7 +111,8 @@ TEST(Backoff, ExhaustedOnlyWhenMaxAttemptsSetAndUsed) {
   EXPECT_TRUE(b.exhausted());
 
   Backoff unlimited(defaults(), 1);
-  for (int i = 0; i < 1000; ++i) unlimited.next_delay();
+  for (int i = 0; i < 1000; ++i)
+    unlimited.next_delay();
   EXPECT_FALSE(unlimited.exhausted());
 }
 
@@ -118,8 +124,9 @@ TEST(Backoff, CustomPolicyIsHonoured) {
   EXPECT_EQ(b.ceiling(2), 200u);
   EXPECT_EQ(b.ceiling(3), 250u);
   b.next_delay();
-  for (int i = 0; i < 100; ++i) EXPECT_LE(b.next_delay(), 250u);
+  for (int i = 0; i < 100; ++i)
+    EXPECT_LE(b.next_delay(), 250u);
 }
 
-}  // namespace
-}  // namespace rtc_signaling::core
+} // namespace
+} // namespace rtc_signaling::core

@@ -17,8 +17,10 @@
 
 namespace rtc_signaling {
 // Readable gtest failure messages for the session state.
-inline void PrintTo(SessionState s, std::ostream* os) { *os << to_string(s); }
-}  // namespace rtc_signaling
+inline void PrintTo(SessionState s, std::ostream* os) {
+  *os << to_string(s);
+}
+} // namespace rtc_signaling
 
 namespace rtc_signaling::testing {
 
@@ -32,7 +34,7 @@ inline Config test_config() {
 }
 
 class ClientDriver {
- public:
+public:
   explicit ClientDriver(Config config = test_config()) : client(std::move(config)) {}
 
   Client client;
@@ -48,7 +50,8 @@ class ClientDriver {
   void advance(TimeMs ms) {
     const TimeMs target = now + ms;
     while (auto d = client.next_deadline()) {
-      if (*d > target) break;
+      if (*d > target)
+        break;
       now = std::max(now, *d);
       client.handle_timeout(now);
       drain();
@@ -75,26 +78,23 @@ class ClientDriver {
 
   void clear() { outputs.clear(); }
 
-  template <typename T>
-  std::vector<T> all() const {
+  template <typename T> std::vector<T> all() const {
     std::vector<T> found;
     for (const auto& o : outputs) {
-      if (const auto* t = std::get_if<T>(&o)) found.push_back(*t);
+      if (const auto* t = std::get_if<T>(&o))
+        found.push_back(*t);
     }
     return found;
   }
 
-  template <typename T>
-  std::optional<T> last() const {
+  template <typename T> std::optional<T> last() const {
     auto v = all<T>();
-    if (v.empty()) return std::nullopt;
+    if (v.empty())
+      return std::nullopt;
     return v.back();
   }
 
-  template <typename T>
-  std::size_t count() const {
-    return all<T>().size();
-  }
+  template <typename T> std::size_t count() const { return all<T>().size(); }
 
   /// Client frames sent so far, decoded with the native codec (server side).
   std::vector<msg::ClientMessage> sent() const {
@@ -102,34 +102,38 @@ class ClientDriver {
     for (const auto& f : all<output::SendFrame>()) {
       auto d = dialects::native::decode_client(f.text, client.config().limits);
       EXPECT_TRUE(std::holds_alternative<msg::ClientMessage>(d)) << f.text;
-      if (auto* m = std::get_if<msg::ClientMessage>(&d)) msgs.push_back(*m);
+      if (auto* m = std::get_if<msg::ClientMessage>(&d))
+        msgs.push_back(*m);
     }
     return msgs;
   }
 
-  template <typename T>
-  std::vector<T> sent_of() const {
+  template <typename T> std::vector<T> sent_of() const {
     std::vector<T> found;
     for (const auto& m : sent()) {
-      if (const auto* t = std::get_if<T>(&m)) found.push_back(*t);
+      if (const auto* t = std::get_if<T>(&m))
+        found.push_back(*t);
     }
     return found;
   }
 
   std::vector<std::string> error_codes() const {
     std::vector<std::string> codes;
-    for (const auto& e : all<output::Error>()) codes.push_back(e.code);
+    for (const auto& e : all<output::Error>())
+      codes.push_back(e.code);
     return codes;
   }
 
- private:
+private:
   void drain() {
-    while (auto o = client.poll(now)) outputs.push_back(std::move(*o));
+    while (auto o = client.poll(now))
+      outputs.push_back(std::move(*o));
   }
 };
 
 inline msg::Signal offer_from(PeerId from, std::optional<msg::Seq> seq) {
-  return msg::Signal{seq, std::move(from), Description{"offer", "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n"}};
+  return msg::Signal{seq, std::move(from),
+                     Description{"offer", "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n"}};
 }
 
 inline msg::Signal candidate_from(PeerId from, std::optional<msg::Seq> seq) {
@@ -137,4 +141,4 @@ inline msg::Signal candidate_from(PeerId from, std::optional<msg::Seq> seq) {
                      Candidate{"candidate:1 1 udp 1 10.0.0.1 5000 typ host", "0", 0, std::nullopt}};
 }
 
-}  // namespace rtc_signaling::testing
+} // namespace rtc_signaling::testing

@@ -18,7 +18,7 @@ using testing::test_config;
 struct FrameCase {
   std::string name;
   std::string frame;
-  std::optional<std::string> error;  // nullopt = accepted
+  std::optional<std::string> error; // nullopt = accepted
 };
 
 /// Feeds each frame to a fresh open client that has peer p2 in its roster.
@@ -83,9 +83,8 @@ TEST(Limits, JsonDepth) {
   for (std::uint32_t limit : {16u, 4u}) {
     auto c = test_config();
     c.limits.max_json_depth = limit;
-    auto nested = [](std::uint32_t depth) {  // the outer object counts as depth 1
-      const std::string inner =
-          std::string(depth - 1, '[') + "1" + std::string(depth - 1, ']');
+    auto nested = [](std::uint32_t depth) { // the outer object counts as depth 1
+      const std::string inner = std::string(depth - 1, '[') + "1" + std::string(depth - 1, ']');
       return R"({"type":"pong","x":)" + inner + "}";
     };
     run_cases(c, {
@@ -104,19 +103,20 @@ TEST(Limits, Sdp) {
     c.limits.max_sdp_bytes = limit;
     c.limits.max_frame_bytes = 1024 * 1024;
     const auto bad = std::string(errc::bad_message);
-    run_cases(c, {
-                     {"at limit", description_frame(sdp_of_size(limit)), std::nullopt},
-                     {"one over", description_frame(sdp_of_size(limit + 1)), bad},
-                     {"LF lines", description_frame("v=0\no=- 1 1 IN IP4 0.0.0.0\ns=-\n"), std::nullopt},
-                     {"no trailing newline", description_frame("v=0\r\ns=-"), std::nullopt},
-                     {"not starting with v=0", description_frame("o=- 1\r\nv=0\r\n"), bad},
-                     {"v=1", description_frame("v=1\r\n"), bad},
-                     {"line without =", description_frame("v=0\r\nhello\r\n"), bad},
-                     {"upper-case key", description_frame("v=0\r\nS=-\r\n"), bad},
-                     {"empty line inside", description_frame("v=0\r\n\r\ns=-\r\n"), bad},
-                     {"bare CR inside a line", description_frame("v=0\r\ns=a\rb\r\n"), bad},
-                     {"empty", description_frame(""), bad},
-                 });
+    run_cases(
+        c, {
+               {"at limit", description_frame(sdp_of_size(limit)), std::nullopt},
+               {"one over", description_frame(sdp_of_size(limit + 1)), bad},
+               {"LF lines", description_frame("v=0\no=- 1 1 IN IP4 0.0.0.0\ns=-\n"), std::nullopt},
+               {"no trailing newline", description_frame("v=0\r\ns=-"), std::nullopt},
+               {"not starting with v=0", description_frame("o=- 1\r\nv=0\r\n"), bad},
+               {"v=1", description_frame("v=1\r\n"), bad},
+               {"line without =", description_frame("v=0\r\nhello\r\n"), bad},
+               {"upper-case key", description_frame("v=0\r\nS=-\r\n"), bad},
+               {"empty line inside", description_frame("v=0\r\n\r\ns=-\r\n"), bad},
+               {"bare CR inside a line", description_frame("v=0\r\ns=a\rb\r\n"), bad},
+               {"empty", description_frame(""), bad},
+           });
   }
 }
 
@@ -126,14 +126,15 @@ TEST(Limits, IceCandidate) {
     c.limits.max_candidate_bytes = limit;
     const auto bad = std::string(errc::bad_message);
     auto cand = [](std::size_t n) { return "candidate:" + std::string(n - 10, '1'); };
-    run_cases(c, {
-                     {"at limit", candidate_frame(cand(limit)), std::nullopt},
-                     {"one over", candidate_frame(cand(limit + 1)), bad},
-                     {"empty = end of generation", candidate_frame(""), std::nullopt},
-                     {"null = end of candidates", signal_frame({{"candidate", nullptr}}), std::nullopt},
-                     {"wrong prefix", candidate_frame("candidat:1 1 udp"), bad},
-                     {"prefix not at start", candidate_frame(" candidate:1"), bad},
-                 });
+    run_cases(
+        c, {
+               {"at limit", candidate_frame(cand(limit)), std::nullopt},
+               {"one over", candidate_frame(cand(limit + 1)), bad},
+               {"empty = end of generation", candidate_frame(""), std::nullopt},
+               {"null = end of candidates", signal_frame({{"candidate", nullptr}}), std::nullopt},
+               {"wrong prefix", candidate_frame("candidat:1 1 udp"), bad},
+               {"prefix not at start", candidate_frame(" candidate:1"), bad},
+           });
   }
 }
 
@@ -149,7 +150,8 @@ TEST(Limits, PeerId) {
                 {"space", peer_joined_frame("a b", "x"), bad},
                 {"slash", peer_joined_frame("a/b", "x"), bad},
                 {"non-ascii", peer_joined_frame("\xC3\xA9", "x"), bad},
-                {"signal from bad id", R"({"type":"signal","seq":1,"from":"a b","data":{"candidate":null}})", bad},
+                {"signal from bad id",
+                 R"({"type":"signal","seq":1,"from":"a b","data":{"candidate":null}})", bad},
             });
 }
 
@@ -160,15 +162,18 @@ TEST(Limits, DisplayNameRejectedOnReceive) {
     const auto bad = std::string(errc::bad_message);
     // Multi-byte characters count by bytes, not characters.
     std::string at_limit_utf8;
-    while (at_limit_utf8.size() + 2 <= limit) at_limit_utf8 += "\xC3\xA9";
-    if (at_limit_utf8.size() < limit) at_limit_utf8 += "a";
-    run_cases(c, {
-                     {"at limit", peer_joined_frame("p3", std::string(limit, 'n')), std::nullopt},
-                     {"at limit, multi-byte", peer_joined_frame("p3", at_limit_utf8), std::nullopt},
-                     {"one byte over", peer_joined_frame("p3", std::string(limit + 1, 'n')), bad},
-                     {"over by multi-byte", peer_joined_frame("p3", at_limit_utf8 + "\xC3\xA9"), bad},
-                     {"empty", peer_joined_frame("p3", ""), std::nullopt},
-                 });
+    while (at_limit_utf8.size() + 2 <= limit)
+      at_limit_utf8 += "\xC3\xA9";
+    if (at_limit_utf8.size() < limit)
+      at_limit_utf8 += "a";
+    run_cases(c,
+              {
+                  {"at limit", peer_joined_frame("p3", std::string(limit, 'n')), std::nullopt},
+                  {"at limit, multi-byte", peer_joined_frame("p3", at_limit_utf8), std::nullopt},
+                  {"one byte over", peer_joined_frame("p3", std::string(limit + 1, 'n')), bad},
+                  {"over by multi-byte", peer_joined_frame("p3", at_limit_utf8 + "\xC3\xA9"), bad},
+                  {"empty", peer_joined_frame("p3", ""), std::nullopt},
+              });
   }
 }
 
@@ -181,8 +186,8 @@ TEST(Limits, DisplayNameTruncatedOnSend) {
   const std::vector<Case> cases = {
       {"alice", 64, "alice"},
       {std::string(65, 'a'), 64, std::string(64, 'a')},
-      {"\xE2\x82\xAC\xE2\x82\xAC", 4, "\xE2\x82\xAC"},          // "€€": cut inside the second €
-      {"ab\xF0\x9F\x98\x80", 5, "ab"},                        // 4-byte emoji does not fit
+      {"\xE2\x82\xAC\xE2\x82\xAC", 4, "\xE2\x82\xAC"}, // "€€": cut inside the second €
+      {"ab\xF0\x9F\x98\x80", 5, "ab"},                 // 4-byte emoji does not fit
       {"ab\xF0\x9F\x98\x80", 6, "ab\xF0\x9F\x98\x80"},
   };
   for (const auto& c : cases) {
@@ -204,7 +209,8 @@ TEST(Limits, PeersInRoster) {
     c.limits.max_peers = limit;
     ClientDriver d(c);
     std::vector<msg::PeerEntry> peers;
-    for (std::uint32_t i = 0; i < limit + 2; ++i) peers.push_back({"q" + std::to_string(i), ""});
+    for (std::uint32_t i = 0; i < limit + 2; ++i)
+      peers.push_back({"q" + std::to_string(i), ""});
     d.join_open(peers);
     EXPECT_EQ(d.client.peers().size(), limit);
     EXPECT_EQ(d.count<output::PeerJoined>(), limit);
@@ -227,7 +233,7 @@ TEST(Limits, OutboxDropsOldestCandidateNeverDescriptions) {
     c.limits.outbox_frames = limit;
     ClientDriver d(c);
     d.join_open({{"p2", "bob"}});
-    d.handle(input::SocketClosed{1006, "", true});  // signals now wait in the outbox
+    d.handle(input::SocketClosed{1006, "", true}); // signals now wait in the outbox
     d.clear();
     // One description first (the negotiator emits it for NegotiationNeeded once the local
     // description is set), then candidates until the outbox overflows.
@@ -247,12 +253,11 @@ TEST(Limits, OutboxDropsOldestCandidateNeverDescriptions) {
     auto sent = d.sent_of<msg::SignalTo>();
     ASSERT_EQ(sent.size(), limit);
     EXPECT_TRUE(std::holds_alternative<Description>(sent[0].payload));
-    EXPECT_EQ(std::get<Candidate>(sent[1].payload).candidate,
-              "candidate:" + std::to_string(4));
+    EXPECT_EQ(std::get<Candidate>(sent[1].payload).candidate, "candidate:" + std::to_string(4));
     EXPECT_EQ(std::get<Candidate>(sent.back().payload).candidate,
               "candidate:" + std::to_string(limit + 2));
   }
 }
 
-}  // namespace
-}  // namespace rtc_signaling
+} // namespace
+} // namespace rtc_signaling

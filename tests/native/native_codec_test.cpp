@@ -20,14 +20,16 @@ msg::ServerMessage server_ok(const std::string& text) {
   auto d = decode_server(text, kLimits);
   EXPECT_TRUE(std::holds_alternative<msg::ServerMessage>(d))
       << text << " -> " << std::get<msg::DecodeError>(d).message;
-  if (auto* m = std::get_if<msg::ServerMessage>(&d)) return *m;
+  if (auto* m = std::get_if<msg::ServerMessage>(&d))
+    return *m;
   return msg::Unknown{"<rejected>"};
 }
 
 std::string server_rejects(const std::string& text) {
   auto d = decode_server(text, kLimits);
   EXPECT_TRUE(std::holds_alternative<msg::DecodeError>(d)) << "accepted: " << text;
-  if (auto* e = std::get_if<msg::DecodeError>(&d)) return e->code;
+  if (auto* e = std::get_if<msg::DecodeError>(&d))
+    return e->code;
   return "";
 }
 
@@ -36,13 +38,16 @@ std::string server_rejects(const std::string& text) {
 TEST(NativeCodec, ClientFramesHaveTheDocumentedShape) {
   EXPECT_EQ(json::parse(encode_client(msg::Join{"r1", "alice", std::nullopt, std::nullopt})),
             json::parse(R"({"type":"join","room":"r1","name":"alice"})"));
-  EXPECT_EQ(json::parse(encode_client(msg::Join{"r1", "alice", "tok", 17})),
-            json::parse(R"({"type":"join","room":"r1","name":"alice","resume":"tok","lastSeq":17})"));
-  EXPECT_EQ(json::parse(encode_client(msg::SignalTo{"p2", 5, Description{"offer", "v=0..."}})),
-            json::parse(
-                R"({"type":"signal","to":"p2","seq":5,"data":{"description":{"type":"offer","sdp":"v=0..."}}})"));
   EXPECT_EQ(
-      json::parse(encode_client(msg::SignalTo{"p2", 6, Candidate{"candidate:x", "0", 0, std::nullopt}})),
+      json::parse(encode_client(msg::Join{"r1", "alice", "tok", 17})),
+      json::parse(R"({"type":"join","room":"r1","name":"alice","resume":"tok","lastSeq":17})"));
+  EXPECT_EQ(
+      json::parse(encode_client(msg::SignalTo{"p2", 5, Description{"offer", "v=0..."}})),
+      json::parse(
+          R"({"type":"signal","to":"p2","seq":5,"data":{"description":{"type":"offer","sdp":"v=0..."}}})"));
+  EXPECT_EQ(
+      json::parse(
+          encode_client(msg::SignalTo{"p2", 6, Candidate{"candidate:x", "0", 0, std::nullopt}})),
       json::parse(
           R"({"type":"signal","to":"p2","seq":6,"data":{"candidate":{"candidate":"candidate:x","sdpMid":"0","sdpMLineIndex":0}}})"));
   EXPECT_EQ(json::parse(encode_client(msg::SignalTo{"p2", 7, EndOfCandidates{}})),
@@ -53,9 +58,11 @@ TEST(NativeCodec, ClientFramesHaveTheDocumentedShape) {
 }
 
 TEST(NativeCodec, ServerFramesFromTheDesignDecode) {
-  EXPECT_EQ(server_ok(R"({"type":"welcome","id":"p1","room":"r1","resume":"<token>","resumed":false,"ack":4,
+  EXPECT_EQ(
+      server_ok(
+          R"({"type":"welcome","id":"p1","room":"r1","resume":"<token>","resumed":false,"ack":4,
  "peers":[{"id":"p2","name":"bob"}]})"),
-            msg::ServerMessage(msg::Welcome{"p1", "r1", "<token>", false, 4, {{"p2", "bob"}}}));
+      msg::ServerMessage(msg::Welcome{"p1", "r1", "<token>", false, 4, {{"p2", "bob"}}}));
   EXPECT_EQ(server_ok(R"({"type":"peer-joined","seq":18,"peer":{"id":"p3","name":"carol"}})"),
             msg::ServerMessage(msg::PeerJoined{18, {"p3", "carol"}}));
   EXPECT_EQ(server_ok(R"({"type":"peer-left","seq":19,"id":"p3","reason":"timeout"})"),
@@ -64,8 +71,9 @@ TEST(NativeCodec, ServerFramesFromTheDesignDecode) {
             msg::ServerMessage(msg::Signal{20, "p2", EndOfCandidates{}}));
   EXPECT_EQ(server_ok(R"({"type":"ack","seq":7})"), msg::ServerMessage(msg::Ack{7}));
   EXPECT_EQ(server_ok(R"({"type":"pong"})"), msg::ServerMessage(msg::Pong{}));
-  EXPECT_EQ(server_ok(R"({"type":"error","code":"room-full","message":"room r1 is full","fatal":true})"),
-            msg::ServerMessage(msg::ServerError{"room-full", "room r1 is full", true}));
+  EXPECT_EQ(
+      server_ok(R"({"type":"error","code":"room-full","message":"room r1 is full","fatal":true})"),
+      msg::ServerMessage(msg::ServerError{"room-full", "room r1 is full", true}));
 }
 
 // ---- Round trips.
@@ -97,7 +105,9 @@ TEST(NativeCodec, EveryServerMessageRoundTrips) {
       msg::Welcome{"p1", "r1", std::nullopt, false, std::nullopt, {}},
       msg::Welcome{"p1", "r1", "tok", true, 12, {{"p2", "bob"}, {"p3", ""}}},
       msg::PeerJoined{1, {"p2", "bob"}},
-      msg::PeerJoined{std::nullopt, {"p2", "b\xC3\xB6" "b"}},
+      msg::PeerJoined{std::nullopt,
+                      {"p2", "b\xC3\xB6"
+                             "b"}},
       msg::PeerLeft{2, "p2", "left"},
       msg::PeerLeft{std::nullopt, "p2", "timeout"},
       msg::Signal{3, "p2", kOffer},
@@ -125,10 +135,13 @@ TEST(NativeCodec, UnknownTypesDecodeAsUnknownNotAsErrors) {
 TEST(NativeCodec, OptionalFieldsMayBeAbsentOrNull) {
   EXPECT_EQ(server_ok(R"({"type":"welcome","id":"p1","room":"r1"})"),
             msg::ServerMessage(msg::Welcome{"p1", "r1", std::nullopt, false, std::nullopt, {}}));
-  EXPECT_EQ(server_ok(R"({"type":"welcome","id":"p1","room":"r1","resume":null,"ack":null,"peers":null})"),
-            msg::ServerMessage(msg::Welcome{"p1", "r1", std::nullopt, false, std::nullopt, {}}));
   EXPECT_EQ(
-      server_ok(R"({"type":"signal","from":"p2","data":{"candidate":{"candidate":"","sdpMid":null,"sdpMLineIndex":null}}})"),
+      server_ok(
+          R"({"type":"welcome","id":"p1","room":"r1","resume":null,"ack":null,"peers":null})"),
+      msg::ServerMessage(msg::Welcome{"p1", "r1", std::nullopt, false, std::nullopt, {}}));
+  EXPECT_EQ(
+      server_ok(
+          R"({"type":"signal","from":"p2","data":{"candidate":{"candidate":"","sdpMid":null,"sdpMLineIndex":null}}})"),
       msg::ServerMessage(msg::Signal{std::nullopt, "p2", Candidate{}}));
   EXPECT_EQ(server_ok(R"({"type":"peer-left","id":"p2"})"),
             msg::ServerMessage(msg::PeerLeft{std::nullopt, "p2", "left"}));
@@ -138,7 +151,14 @@ TEST(NativeCodec, OptionalFieldsMayBeAbsentOrNull) {
 
 TEST(NativeCodec, MalformedFramesAreRejectedAsBadMessage) {
   const std::vector<std::string> bad = {
-      "", "not json", "[]", "42", "\"welcome\"", "{}", R"({"type":5})", R"({"type":null})",
+      "",
+      "not json",
+      "[]",
+      "42",
+      "\"welcome\"",
+      "{}",
+      R"({"type":5})",
+      R"({"type":null})",
       // welcome
       R"({"type":"welcome","room":"r1"})",
       R"({"type":"welcome","id":"bad id","room":"r1"})",
@@ -184,7 +204,8 @@ TEST(NativeCodec, MalformedFramesAreRejectedAsBadMessage) {
       R"({"type":"error","message":"no code"})",
       R"({"type":"error","code":"x","fatal":"true"})",
   };
-  for (const auto& text : bad) EXPECT_EQ(server_rejects(text), errc::bad_message) << text;
+  for (const auto& text : bad)
+    EXPECT_EQ(server_rejects(text), errc::bad_message) << text;
 }
 
 TEST(NativeCodec, MalformedClientFramesAreRejected) {
@@ -223,5 +244,5 @@ TEST(NativeCodec, SocketUrlCarriesRoomAndOptionalToken) {
   EXPECT_EQ(n.socket_url(c, std::nullopt), "ws://h:1/signal?v=1&room=r%261");
 }
 
-}  // namespace
-}  // namespace rtc_signaling::dialects::native
+} // namespace
+} // namespace rtc_signaling::dialects::native

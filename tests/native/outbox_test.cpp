@@ -7,8 +7,12 @@
 namespace rtc_signaling::core {
 namespace {
 
-Candidate cand(int i) { return Candidate{"candidate:" + std::to_string(i), "0", 0, std::nullopt}; }
-Description offer() { return Description{"offer", "v=0\r\n"}; }
+Candidate cand(int i) {
+  return Candidate{"candidate:" + std::to_string(i), "0", 0, std::nullopt};
+}
+Description offer() {
+  return Description{"offer", "v=0\r\n"};
+}
 
 TEST(Outbox, FullOutboxEvictsOldestNonDescription) {
   Outbox o(3);
@@ -33,14 +37,16 @@ TEST(Outbox, OutboxFullOfDescriptionsRefusesNewEntry) {
 
 TEST(Outbox, SeqsAreAssignedOnceInOrderAndAckIsCumulative) {
   Outbox o(8);
-  for (int i = 0; i < 4; ++i) o.push("p", cand(i));
-  for (auto& e : o.entries()) o.assign_seq(e);
-  EXPECT_EQ(o.assign_seq(o.entries()[0]), 1u);  // already numbered: unchanged
+  for (int i = 0; i < 4; ++i)
+    o.push("p", cand(i));
+  for (auto& e : o.entries())
+    o.assign_seq(e);
+  EXPECT_EQ(o.assign_seq(o.entries()[0]), 1u); // already numbered: unchanged
   EXPECT_EQ(o.entries()[3].seq, 4u);
   o.ack(2);
   ASSERT_EQ(o.size(), 2u);
   EXPECT_EQ(o.entries()[0].seq, 3u);
-  o.ack(1);  // stale ack changes nothing
+  o.ack(1); // stale ack changes nothing
   EXPECT_EQ(o.size(), 2u);
 }
 
@@ -48,7 +54,7 @@ TEST(Outbox, UnsentEntriesSurviveAcks) {
   Outbox o(8);
   o.push("p", cand(1));
   o.assign_seq(o.entries()[0]);
-  o.push("p", cand(2));  // not yet sent: seq 0
+  o.push("p", cand(2)); // not yet sent: seq 0
   o.ack(100);
   ASSERT_EQ(o.size(), 1u);
   EXPECT_EQ(std::get<Candidate>(o.entries()[0].payload), cand(2));
@@ -58,7 +64,8 @@ TEST(Outbox, RestartNumberingStartsAgainAtOne) {
   Outbox o(8);
   o.push("p", cand(1));
   o.push("p", cand(2));
-  for (auto& e : o.entries()) o.assign_seq(e);
+  for (auto& e : o.entries())
+    o.assign_seq(e);
   o.restart_numbering();
   EXPECT_EQ(o.entries()[0].seq, 0u);
   EXPECT_EQ(o.assign_seq(o.entries()[0]), 1u);
@@ -75,5 +82,5 @@ TEST(Outbox, DropPeerForgetsOnlyThatPeer) {
   EXPECT_EQ(o.entries()[0].to, "q");
 }
 
-}  // namespace
-}  // namespace rtc_signaling::core
+} // namespace
+} // namespace rtc_signaling::core

@@ -11,7 +11,9 @@ namespace {
 using testing::candidate_from;
 using testing::ClientDriver;
 
-Candidate cand(int i) { return Candidate{"candidate:" + std::to_string(i), "0", 0, std::nullopt}; }
+Candidate cand(int i) {
+  return Candidate{"candidate:" + std::to_string(i), "0", 0, std::nullopt};
+}
 
 /// Drops the socket and brings it back up to the point where the client sent its join.
 void reconnect(ClientDriver& d) {
@@ -46,10 +48,12 @@ TEST(Resume, FirstJoinHasNoResumeFields) {
 TEST(Resume, UnackedSignalsAreResentWithSameSeqAfterResume) {
   ClientDriver d;
   d.join_open({{"p2", "bob"}});
-  for (int i = 0; i < 4; ++i) d.handle(input::IceCandidate{"p2", cand(i)});
+  for (int i = 0; i < 4; ++i)
+    d.handle(input::IceCandidate{"p2", cand(i)});
   auto first = d.sent_of<msg::SignalTo>();
   ASSERT_EQ(first.size(), 4u);
-  for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(first[i].seq, i + 1);
+  for (std::size_t i = 0; i < 4; ++i)
+    EXPECT_EQ(first[i].seq, i + 1);
   d.server(msg::Ack{2});
   reconnect(d);
   d.clear();
@@ -84,7 +88,8 @@ TEST(Resume, SignalsProducedWhileReconnectingAreSentAfterRejoin) {
 TEST(Resume, NotResumedSessionRenumbersFromOne) {
   ClientDriver d;
   d.join_open({{"p2", "bob"}});
-  for (int i = 0; i < 3; ++i) d.handle(input::IceCandidate{"p2", cand(i)});
+  for (int i = 0; i < 3; ++i)
+    d.handle(input::IceCandidate{"p2", cand(i)});
   d.server(msg::Ack{1});
   d.server(candidate_from("p2", 7));
   reconnect(d);
@@ -118,7 +123,7 @@ TEST(Resume, DuplicateReliableMessagesAreDroppedBySeq) {
 
 TEST(Resume, DuplicateSignalsReachTheNegotiatorOnce) {
   ClientDriver d;
-  d.join_open({{"p0", "zed"}});  // we created the connection as newcomer
+  d.join_open({{"p0", "zed"}}); // we created the connection as newcomer
   d.clear();
   d.server(testing::offer_from("p0", 5));
   const auto ops = d.count<output::SetRemoteDescription>();
@@ -141,14 +146,15 @@ TEST(Resume, AcksAreBatchedAndCumulative) {
   ASSERT_EQ(d.sent_of<msg::AckOut>().size(), 1u);
   EXPECT_EQ(d.sent_of<msg::AckOut>()[0].seq, 2u);
   d.advance(10'000);
-  EXPECT_EQ(d.sent_of<msg::AckOut>().size(), 1u);  // nothing new, no ack
+  EXPECT_EQ(d.sent_of<msg::AckOut>().size(), 1u); // nothing new, no ack
 }
 
 TEST(Resume, BurstOfSixteenIsAckedAtOnce) {
   ClientDriver d;
   d.join_open({{"p2", "bob"}});
   d.clear();
-  for (msg::Seq s = 1; s <= 16; ++s) d.server(msg::PeerJoined{s, {"x" + std::to_string(s), ""}});
+  for (msg::Seq s = 1; s <= 16; ++s)
+    d.server(msg::PeerJoined{s, {"x" + std::to_string(s), ""}});
   ASSERT_EQ(d.sent_of<msg::AckOut>().size(), 1u);
   EXPECT_EQ(d.sent_of<msg::AckOut>()[0].seq, 16u);
 }
@@ -214,13 +220,14 @@ TEST(Resume, NewSelfIdReplacesAllPeerConnections) {
   auto created = d.all<output::CreatePeerConnection>();
   ASSERT_EQ(created.size(), 1u);
   EXPECT_EQ(created[0].peer, "p2");
-  EXPECT_FALSE(created[0].polite);  // "p9" > "p2"
+  EXPECT_FALSE(created[0].polite); // "p9" > "p2"
 }
 
 TEST(Resume, ServerAckReleasesOutboxEntries) {
   ClientDriver d;
   d.join_open({{"p2", "bob"}});
-  for (int i = 0; i < 3; ++i) d.handle(input::IceCandidate{"p2", cand(i)});
+  for (int i = 0; i < 3; ++i)
+    d.handle(input::IceCandidate{"p2", cand(i)});
   d.server(msg::Ack{3});
   reconnect(d);
   d.clear();
@@ -228,5 +235,5 @@ TEST(Resume, ServerAckReleasesOutboxEntries) {
   EXPECT_EQ(d.sent_of<msg::SignalTo>().size(), 0u);
 }
 
-}  // namespace
-}  // namespace rtc_signaling
+} // namespace
+} // namespace rtc_signaling

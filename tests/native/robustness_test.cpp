@@ -32,7 +32,8 @@ TEST(Robustness, RandomBytesNeverThrowAndKeepSessionOpen) {
   d.join_open({{"p2", "bob"}});
   for (int i = 0; i < 3'000; ++i) {
     std::string junk(rng.uniform_inclusive(200), '\0');
-    for (auto& c : junk) c = static_cast<char>(rng.next() & 0xFF);
+    for (auto& c : junk)
+      c = static_cast<char>(rng.next() & 0xFF);
     ASSERT_NO_THROW(d.frame(junk));
     d.clear();
   }
@@ -100,5 +101,5 @@ TEST(Robustness, InputsInEveryStateNeverThrow) {
   }
 }
 
-}  // namespace
-}  // namespace rtc_signaling
+} // namespace
+} // namespace rtc_signaling

@@ -63,5 +63,5 @@ TEST(Roster, SetStateOfUnknownPeerIsIgnored) {
   EXPECT_EQ(r.size(), 0u);
 }
 
-}  // namespace
-}  // namespace rtc_signaling::core
+} // namespace
+} // namespace rtc_signaling::core

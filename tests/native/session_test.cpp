@@ -130,7 +130,7 @@ TEST(Session, ExistingMemberCreatesNoConnectionWhenSomeoneJoins) {
 TEST(Session, NameIsTruncatedAtUtf8BoundaryOnSend) {
   auto c = test_config();
   c.limits.max_name_bytes = 4;
-  c.name = "ab\xC3\xA9\xC3\xA9";  // "abéé": the cut at 4 bytes would split the second é
+  c.name = "ab\xC3\xA9\xC3\xA9"; // "abéé": the cut at 4 bytes would split the second é
   ClientDriver d(c);
   d.handle(input::Join{});
   d.handle(input::SocketOpened{});
@@ -164,7 +164,7 @@ TEST(Session, TokenProviderIsAskedBeforeEveryAttempt) {
   d.handle(input::SocketOpened{});
   d.server(msg::Welcome{"p1", "r1", "tok", false, 0, {}});
   d.handle(input::SocketClosed{1006, "", true});
-  d.advance(0);  // attempt 1 is immediate
+  d.advance(0); // attempt 1 is immediate
   EXPECT_EQ(d.count<output::RequestToken>(), 2u);
 }
 
@@ -313,7 +313,7 @@ TEST(Session, OutgoingTrafficPostponesThePing) {
   d.join_open({{"p2", "bob"}});
   d.clear();
   d.advance(6'000);
-  d.handle(input::IceCandidate{"p2", std::nullopt});  // sends a signal frame
+  d.handle(input::IceCandidate{"p2", std::nullopt}); // sends a signal frame
   ASSERT_EQ(d.sent_of<msg::SignalTo>().size(), 1u);
   d.advance(9'999);
   EXPECT_EQ(d.sent_of<msg::Ping>().size(), 0u);
@@ -404,7 +404,8 @@ TEST(Session, NeverJoiningWithinConnectTimeoutIsFatal) {
   d.handle(input::Join{});
   // The server keeps refusing; the client keeps retrying until the deadline.
   while (d.now < 14'000) {
-    if (auto req = d.last<output::HttpRequest>(); req && d.client.state() == SessionState::connecting) {
+    if (auto req = d.last<output::HttpRequest>();
+        req && d.client.state() == SessionState::connecting) {
       d.handle(input::HttpResponse{req->id, 0, ""});
     }
     if (d.client.state() == SessionState::connecting) {
@@ -473,7 +474,7 @@ TEST(Session, AttemptCounterResetsAfterStayingOpen) {
   EXPECT_EQ(d.last<output::Reconnecting>()->attempt, 3u);
   d.advance(9'000);
   d.server(msg::Pong{});
-  d.advance(1'000);  // 10 s open
+  d.advance(1'000); // 10 s open
   d.handle(input::SocketClosed{1006, "", true});
   EXPECT_EQ(d.last<output::Reconnecting>()->attempt, 1u);
   EXPECT_EQ(d.last<output::Reconnecting>()->delay_ms, 0u);
@@ -539,5 +540,5 @@ TEST(Session, EventsOfClosedSessionAreIgnored) {
   EXPECT_EQ(d.client.state(), SessionState::closed);
 }
 
-}  // namespace
-}  // namespace rtc_signaling
+} // namespace
+} // namespace rtc_signaling

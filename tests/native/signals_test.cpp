@@ -42,7 +42,7 @@ TEST(Signals, ExistingMemberCreatesConnectionOnFirstDescription) {
   auto* create = std::get_if<output::CreatePeerConnection>(&d.outputs[0]);
   ASSERT_NE(create, nullptr);
   EXPECT_EQ(create->peer, "p5");
-  EXPECT_TRUE(create->polite);  // "p1" < "p5"
+  EXPECT_TRUE(create->polite); // "p1" < "p5"
   ASSERT_EQ(d.count<output::SetRemoteDescription>(), 1u);
   EXPECT_EQ(d.last<output::SetRemoteDescription>()->description.type, "offer");
   EXPECT_EQ(d.client.stats().signals_received, 1u);
@@ -116,7 +116,7 @@ TEST(Signals, NegotiatorDeadlinesAreIncludedInNextDeadline) {
   c.server_timeout_ms = 120'000;
   c.reconnect.stable_after_ms = 60'000;
   ClientDriver d(c);
-  d.join_open({{"p2", "bob"}});  // impolite towards nobody: p1 < p2, we are polite
+  d.join_open({{"p2", "bob"}}); // impolite towards nobody: p1 < p2, we are polite
   d.handle(input::ConnectionStateChanged{"p2", ConnectionState::disconnected});
   auto deadline = d.client.next_deadline();
   ASSERT_TRUE(deadline);
@@ -133,5 +133,5 @@ TEST(Signals, UnknownMessageTypesAreCountedNotErrors) {
   EXPECT_EQ(d.client.stats().unknown_types, 2u);
 }
 
-}  // namespace
-}  // namespace rtc_signaling
+} // namespace
+} // namespace rtc_signaling

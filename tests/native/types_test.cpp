@@ -48,5 +48,5 @@ TEST(Types, SessionStatesHaveJsNames) {
   EXPECT_STREQ(to_string(SessionState::closed), "closed");
 }
 
-}  // namespace
-}  // namespace rtc_signaling
+} // namespace
+} // namespace rtc_signaling

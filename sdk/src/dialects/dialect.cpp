@@ -6,10 +6,10 @@ namespace rtc_signaling::dialects {
 
 std::unique_ptr<Dialect> make_dialect(const Config& config) {
   switch (config.dialect) {
-    case rtc_signaling::Dialect::native:
-      return std::make_unique<native::Native>(config.limits);
+  case rtc_signaling::Dialect::native:
+    return std::make_unique<native::Native>(config.limits);
   }
   return nullptr;
 }
 
-}  // namespace rtc_signaling::dialects
+} // namespace rtc_signaling::dialects

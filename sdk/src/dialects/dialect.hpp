@@ -14,7 +14,7 @@
 namespace rtc_signaling::dialects {
 
 class Dialect {
- public:
+public:
   virtual ~Dialect() = default;
 
   virtual const char* name() const noexcept = 0;
@@ -31,4 +31,4 @@ class Dialect {
 
 std::unique_ptr<Dialect> make_dialect(const Config& config);
 
-}  // namespace rtc_signaling::dialects
+} // namespace rtc_signaling::dialects

@@ -24,13 +24,17 @@ constexpr std::size_t kMaxTextBytes = 1024;
 constexpr std::size_t kMaxReasonBytes = 64;
 
 // dump() throws on invalid UTF-8 by default; em++ builds have no exceptions, so replace instead.
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
-msg::DecodeError bad(std::string why) { return msg::DecodeError{errc::bad_message, std::move(why)}; }
+msg::DecodeError bad(std::string why) {
+  return msg::DecodeError{errc::bad_message, std::move(why)};
+}
 
 /// Reads typed fields from one JSON object; the first problem sticks and later reads are no-ops.
 class Fields {
- public:
+public:
   explicit Fields(const json& object) : o_(object) {}
 
   const json* find(const char* key) const {
@@ -40,55 +44,67 @@ class Fields {
 
   std::string text(const char* key, std::size_t max_bytes) {
     std::optional<std::string> v = optional_text(key, max_bytes);
-    if (!v && ok()) fail(std::string("missing ") + key);
+    if (!v && ok())
+      fail(std::string("missing ") + key);
     return v.value_or(std::string());
   }
 
   std::optional<std::string> optional_text(const char* key, std::size_t max_bytes) {
     const json* v = find(key);
-    if (!ok() || v == nullptr || v->is_null()) return std::nullopt;
-    if (!v->is_string()) return fail(std::string(key) + " is not a string"), std::nullopt;
+    if (!ok() || v == nullptr || v->is_null())
+      return std::nullopt;
+    if (!v->is_string())
+      return fail(std::string(key) + " is not a string"), std::nullopt;
     const auto& s = v->get_ref<const std::string&>();
-    if (s.size() > max_bytes) return fail(std::string(key) + " is too long"), std::nullopt;
+    if (s.size() > max_bytes)
+      return fail(std::string(key) + " is too long"), std::nullopt;
     return s;
   }
 
   PeerId peer_id(const char* key) {
     PeerId id = text(key, 64);
-    if (ok() && !validation::valid_peer_id(id)) fail(std::string(key) + " is not a valid peer id");
+    if (ok() && !validation::valid_peer_id(id))
+      fail(std::string(key) + " is not a valid peer id");
     return id;
   }
 
   /// min_value is 1 for message seqs (numbering starts at 1) and 0 for cumulative acks.
   std::optional<msg::Seq> optional_seq(const char* key, msg::Seq min_value) {
     const json* v = find(key);
-    if (!ok() || v == nullptr || v->is_null()) return std::nullopt;
-    if (!v->is_number_unsigned()) return fail(std::string(key) + " is not a seq"), std::nullopt;
+    if (!ok() || v == nullptr || v->is_null())
+      return std::nullopt;
+    if (!v->is_number_unsigned())
+      return fail(std::string(key) + " is not a seq"), std::nullopt;
     const auto n = v->get<std::uint64_t>();
-    if (n < min_value || n > kMaxSeq) return fail(std::string(key) + " out of range"), std::nullopt;
+    if (n < min_value || n > kMaxSeq)
+      return fail(std::string(key) + " out of range"), std::nullopt;
     return n;
   }
 
   msg::Seq seq(const char* key, msg::Seq min_value) {
     auto v = optional_seq(key, min_value);
-    if (!v && ok()) fail(std::string("missing ") + key);
+    if (!v && ok())
+      fail(std::string("missing ") + key);
     return v.value_or(0);
   }
 
   bool flag(const char* key) {
     const json* v = find(key);
-    if (!ok() || v == nullptr || v->is_null()) return false;
-    if (!v->is_boolean()) return fail(std::string(key) + " is not a boolean"), false;
+    if (!ok() || v == nullptr || v->is_null())
+      return false;
+    if (!v->is_boolean())
+      return fail(std::string(key) + " is not a boolean"), false;
     return v->get<bool>();
   }
 
   bool ok() const { return !error_; }
   void fail(std::string why) {
-    if (!error_) error_ = std::move(why);
+    if (!error_)
+      error_ = std::move(why);
   }
   const std::string& error() const { return *error_; }
 
- private:
+private:
   const json& o_;
   std::optional<std::string> error_;
 };
@@ -101,9 +117,12 @@ json encode_payload(const SignalPayload& p) {
     data["description"] = {{"type", d->type}, {"sdp", d->sdp}};
   } else if (const auto* c = std::get_if<Candidate>(&p)) {
     json cj = {{"candidate", c->candidate}};
-    if (c->sdp_mid) cj["sdpMid"] = *c->sdp_mid;
-    if (c->sdp_mline_index) cj["sdpMLineIndex"] = *c->sdp_mline_index;
-    if (c->username_fragment) cj["usernameFragment"] = *c->username_fragment;
+    if (c->sdp_mid)
+      cj["sdpMid"] = *c->sdp_mid;
+    if (c->sdp_mline_index)
+      cj["sdpMLineIndex"] = *c->sdp_mline_index;
+    if (c->username_fragment)
+      cj["usernameFragment"] = *c->username_fragment;
     data["candidate"] = std::move(cj);
   } else {
     data["candidate"] = nullptr;
@@ -181,7 +200,8 @@ std::optional<msg::PeerEntry> decode_peer(const json& j, const Limits& limits, F
   p.id = f.peer_id("id");
   p.name = f.optional_text("name", std::size_t{limits.max_name_bytes} + 1).value_or("");
   if (f.ok()) {
-    if (auto problem = validation::check_name(p.name, limits)) f.fail(*problem);
+    if (auto problem = validation::check_name(p.name, limits))
+      f.fail(*problem);
   }
   if (!f.ok()) {
     outer.fail("peer: " + f.error());
@@ -201,21 +221,25 @@ std::variant<json, msg::DecodeError> parse_frame(std::string_view frame, const L
     return bad("JSON nested deeper than " + std::to_string(limits.max_json_depth));
   }
   json j = json::parse(frame.begin(), frame.end(), nullptr, false);
-  if (j.is_discarded()) return bad("frame is not JSON");
-  if (!j.is_object()) return bad("frame is not a JSON object");
+  if (j.is_discarded())
+    return bad("frame is not JSON");
+  if (!j.is_object())
+    return bad("frame is not a JSON object");
   auto t = j.find("type");
-  if (t == j.end() || !t->is_string()) return bad("frame has no type");
-  if (t->get_ref<const std::string&>().size() > kMaxTypeBytes) return bad("type is too long");
+  if (t == j.end() || !t->is_string())
+    return bad("frame has no type");
+  if (t->get_ref<const std::string&>().size() > kMaxTypeBytes)
+    return bad("type is too long");
   return j;
 }
 
-template <typename T>
-msg::Decoded<T> finish(Fields& f, T value) {
-  if (!f.ok()) return bad(f.error());
+template <typename T> msg::Decoded<T> finish(Fields& f, T value) {
+  if (!f.ok())
+    return bad(f.error());
   return value;
 }
 
-}  // namespace
+} // namespace
 
 // ---- client -> server
 
@@ -223,8 +247,10 @@ std::string encode_client(const msg::ClientMessage& m) {
   json j;
   if (const auto* join = std::get_if<msg::Join>(&m)) {
     j = {{"type", "join"}, {"room", join->room}, {"name", join->name}};
-    if (join->resume) j["resume"] = *join->resume;
-    if (join->last_seq) j["lastSeq"] = *join->last_seq;
+    if (join->resume)
+      j["resume"] = *join->resume;
+    if (join->last_seq)
+      j["lastSeq"] = *join->last_seq;
   } else if (const auto* s = std::get_if<msg::SignalTo>(&m)) {
     j = {{"type", "signal"}, {"to", s->to}, {"seq", s->seq}, {"data", encode_payload(s->payload)}};
   } else if (const auto* a = std::get_if<msg::AckOut>(&m)) {
@@ -239,17 +265,20 @@ std::string encode_client(const msg::ClientMessage& m) {
 
 msg::Decoded<msg::ClientMessage> decode_client(std::string_view frame, const Limits& limits) {
   auto parsed = parse_frame(frame, limits);
-  if (auto* e = std::get_if<msg::DecodeError>(&parsed)) return *e;
+  if (auto* e = std::get_if<msg::DecodeError>(&parsed))
+    return *e;
   const json& j = std::get<json>(parsed);
   const auto& type = j["type"].get_ref<const std::string&>();
   Fields f(j);
   if (type == "join") {
     msg::Join m;
     m.room = f.text("room", kMaxRoomBytes);
-    if (f.ok() && m.room.empty()) f.fail("room is empty");
+    if (f.ok() && m.room.empty())
+      f.fail("room is empty");
     m.name = f.optional_text("name", std::size_t{limits.max_name_bytes} + 1).value_or("");
     if (f.ok()) {
-      if (auto problem = validation::check_name(m.name, limits)) f.fail(*problem);
+      if (auto problem = validation::check_name(m.name, limits))
+        f.fail(*problem);
     }
     m.resume = f.optional_text("resume", kMaxTokenBytes);
     m.last_seq = f.optional_seq("lastSeq", 0);
@@ -260,7 +289,8 @@ msg::Decoded<msg::ClientMessage> decode_client(std::string_view frame, const Lim
     m.to = f.peer_id("to");
     m.seq = f.seq("seq", 1);
     if (f.ok()) {
-      if (auto p = decode_payload(f, limits)) m.payload = std::move(*p);
+      if (auto p = decode_payload(f, limits))
+        m.payload = std::move(*p);
     }
     return finish<msg::ClientMessage>(f, std::move(m));
   }
@@ -269,8 +299,10 @@ msg::Decoded<msg::ClientMessage> decode_client(std::string_view frame, const Lim
     m.seq = f.seq("seq", 0);
     return finish<msg::ClientMessage>(f, m);
   }
-  if (type == "ping") return msg::ClientMessage{msg::Ping{}};
-  if (type == "leave") return msg::ClientMessage{msg::Leave{}};
+  if (type == "ping")
+    return msg::ClientMessage{msg::Ping{}};
+  if (type == "leave")
+    return msg::ClientMessage{msg::Leave{}};
   return bad("unknown client message type");
 }
 
@@ -280,20 +312,26 @@ std::string encode_server(const msg::ServerMessage& m) {
   json j;
   if (const auto* w = std::get_if<msg::Welcome>(&m)) {
     json peers = json::array();
-    for (const auto& p : w->peers) peers.push_back({{"id", p.id}, {"name", p.name}});
+    for (const auto& p : w->peers)
+      peers.push_back({{"id", p.id}, {"name", p.name}});
     j = {{"type", "welcome"}, {"id", w->id}, {"room", w->room}, {"resumed", w->resumed}};
-    if (w->resume) j["resume"] = *w->resume;
-    if (w->ack) j["ack"] = *w->ack;
+    if (w->resume)
+      j["resume"] = *w->resume;
+    if (w->ack)
+      j["ack"] = *w->ack;
     j["peers"] = std::move(peers);
   } else if (const auto* pj = std::get_if<msg::PeerJoined>(&m)) {
     j = {{"type", "peer-joined"}, {"peer", {{"id", pj->peer.id}, {"name", pj->peer.name}}}};
-    if (pj->seq) j["seq"] = *pj->seq;
+    if (pj->seq)
+      j["seq"] = *pj->seq;
   } else if (const auto* pl = std::get_if<msg::PeerLeft>(&m)) {
     j = {{"type", "peer-left"}, {"id", pl->id}, {"reason", pl->reason}};
-    if (pl->seq) j["seq"] = *pl->seq;
+    if (pl->seq)
+      j["seq"] = *pl->seq;
   } else if (const auto* s = std::get_if<msg::Signal>(&m)) {
     j = {{"type", "signal"}, {"from", s->from}, {"data", encode_payload(s->payload)}};
-    if (s->seq) j["seq"] = *s->seq;
+    if (s->seq)
+      j["seq"] = *s->seq;
   } else if (const auto* a = std::get_if<msg::Ack>(&m)) {
     j = {{"type", "ack"}, {"seq", a->seq}};
   } else if (std::holds_alternative<msg::Pong>(m)) {
@@ -308,7 +346,8 @@ std::string encode_server(const msg::ServerMessage& m) {
 
 msg::Decoded<msg::ServerMessage> decode_server(std::string_view frame, const Limits& limits) {
   auto parsed = parse_frame(frame, limits);
-  if (auto* e = std::get_if<msg::DecodeError>(&parsed)) return *e;
+  if (auto* e = std::get_if<msg::DecodeError>(&parsed))
+    return *e;
   const json& j = std::get<json>(parsed);
   const auto& type = j["type"].get_ref<const std::string&>();
   Fields f(j);
@@ -327,7 +366,8 @@ msg::Decoded<msg::ServerMessage> decode_server(std::string_view frame, const Lim
         } else {
           for (const auto& p : *peers) {
             auto entry = decode_peer(p, limits, f);
-            if (!entry) break;
+            if (!entry)
+              break;
             m.peers.push_back(std::move(*entry));
           }
         }
@@ -360,7 +400,8 @@ msg::Decoded<msg::ServerMessage> decode_server(std::string_view frame, const Lim
     m.seq = f.optional_seq("seq", 1);
     m.from = f.peer_id("from");
     if (f.ok()) {
-      if (auto p = decode_payload(f, limits)) m.payload = std::move(*p);
+      if (auto p = decode_payload(f, limits))
+        m.payload = std::move(*p);
     }
     return finish<msg::ServerMessage>(f, std::move(m));
   }
@@ -369,7 +410,8 @@ msg::Decoded<msg::ServerMessage> decode_server(std::string_view frame, const Lim
     m.seq = f.seq("seq", 0);
     return finish<msg::ServerMessage>(f, m);
   }
-  if (type == "pong") return msg::ServerMessage{msg::Pong{}};
+  if (type == "pong")
+    return msg::ServerMessage{msg::Pong{}};
   if (type == "error") {
     msg::ServerError m;
     m.code = f.text("code", kMaxCodeBytes);
@@ -380,10 +422,12 @@ msg::Decoded<msg::ServerMessage> decode_server(std::string_view frame, const Lim
   return msg::ServerMessage{msg::Unknown{type}};
 }
 
-std::string Native::socket_url(const Config& config, const std::optional<std::string>& token) const {
+std::string Native::socket_url(const Config& config,
+                               const std::optional<std::string>& token) const {
   std::vector<std::pair<std::string, std::string>> params{{"room", config.room}};
-  if (token && !token->empty()) params.emplace_back("access_token", *token);
+  if (token && !token->empty())
+    params.emplace_back("access_token", *token);
   return url::with_query(config.url, params);
 }
 
-}  // namespace rtc_signaling::dialects::native
+} // namespace rtc_signaling::dialects::native

@@ -17,7 +17,7 @@ std::string encode_server(const msg::ServerMessage& m);
 msg::Decoded<msg::ServerMessage> decode_server(std::string_view frame, const Limits& limits);
 
 class Native final : public Dialect {
- public:
+public:
   explicit Native(Limits limits) : limits_(limits) {}
 
   const char* name() const noexcept override { return "native"; }
@@ -29,8 +29,8 @@ class Native final : public Dialect {
     return decode_server(frame, limits_);
   }
 
- private:
+private:
   Limits limits_;
 };
 
-}  // namespace rtc_signaling::dialects::native
+} // namespace rtc_signaling::dialects::native
