@@ -41,7 +41,7 @@ using E = SessionEvent;
 
 // The table is meant to be read as columns.
 // clang-format off
-inline constexpr std::array<Transition, 18> kTransitions{{
+inline constexpr std::array<Transition, 17> kTransitions{{
     // from            event               to
     {S::idle,         E::join,            S::connecting},
     {S::idle,         E::fatal,           S::closed},
@@ -64,9 +64,6 @@ inline constexpr std::array<Transition, 18> kTransitions{{
     {S::reconnecting, E::retry,           S::connecting},
     {S::reconnecting, E::fatal,           S::closed},
     {S::reconnecting, E::leave,           S::closed},
-
-    // A second welcome while open (e.g. a server re-sync) keeps us open.
-    {S::open,         E::welcome,         S::open},
 }};
 // clang-format on
 

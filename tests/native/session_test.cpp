@@ -47,7 +47,7 @@ TEST(Session_TransitionTable, EveryStateAndEventHasTheDocumentedOutcome) {
       {S::joining, E::leave, S::closed},
       {S::open, E::join, std::nullopt},
       {S::open, E::socket_opened, std::nullopt},
-      {S::open, E::welcome, S::open},
+      {S::open, E::welcome, std::nullopt},
       {S::open, E::connection_lost, S::reconnecting},
       {S::open, E::retry, std::nullopt},
       {S::open, E::fatal, S::closed},
