@@ -274,10 +274,17 @@ TEST(Negotiation, LocalEndOfCandidatesIsSignalled) {
 // Random meshes of 2-4 peers; both sides of every pair add tracks and restart ICE at random times,
 // links fail, signals are delayed and completions interleave. Per-direction signal order is kept
 // (the native server relays in order on one socket).
-TEST(Negotiation, PropertyThousandSeedsConverge) {
-  constexpr std::uint64_t kSeeds = 1000;
+// Sharded so CTest can run the shards in parallel; together they cover seeds 1..1000.
+constexpr int kShards = 4;
+constexpr std::uint64_t kSeedsPerShard = 250;
+
+class NegotiationProperty : public ::testing::TestWithParam<int> {};
+
+TEST_P(NegotiationProperty, ThousandSeedsConverge) {
+  const std::uint64_t first = static_cast<std::uint64_t>(GetParam()) * kSeedsPerShard + 1;
+  const std::uint64_t last = first + kSeedsPerShard - 1;
   std::uint64_t rollbacks = 0, restarts = 0, dropped_candidates = 0, ops = 0, tasks = 0;
-  for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
+  for (std::uint64_t seed = first; seed <= last; ++seed) {
     MeshOptions options;
     options.peers = 2 + static_cast<int>(seed % 3);
     options.ice_grace_ms = 2'000;
@@ -330,12 +337,15 @@ TEST(Negotiation, PropertyThousandSeedsConverge) {
       }
     }
   }
-  std::cout << "[sim] negotiator property: seeds=" << kSeeds << " converged=" << kSeeds
-            << " rollbacks=" << rollbacks << " ice_restarts=" << restarts
+  std::cout << "[sim] negotiator property shard " << GetParam() + 1 << "/" << kShards
+            << ": seeds " << first << "-" << last << " of " << kShards * kSeedsPerShard
+            << " converged (2-4 peers, rollbacks=" << rollbacks << " ice_restarts=" << restarts
             << " ignored_candidates=" << dropped_candidates << " descriptions=" << ops
-            << " wrong_state_failures=0 tasks=" << tasks << "\n";
-  RecordProperty("seeds", static_cast<int>(kSeeds));
+            << " wrong_state_failures=0 tasks=" << tasks << ")\n";
+  RecordProperty("seeds", static_cast<int>(kSeedsPerShard));
 }
+
+INSTANTIATE_TEST_SUITE_P(Seeds, NegotiationProperty, ::testing::Range(0, kShards));
 
 }  // namespace
 }  // namespace rtc_signaling::sim
