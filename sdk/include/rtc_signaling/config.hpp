@@ -2,12 +2,24 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
 namespace rtc_signaling {
 
-enum class Dialect { native };
+enum class Dialect { native, signalr };
+
+/// Hub method sets the `signalr` dialect speaks (README "Use with an existing SignalR hub").
+enum class SignalrContract { room, signalrtc, codelab };
+
+struct SignalrOptions {
+  SignalrContract contract = SignalrContract::room;
+  /// Renames hub methods: key = the contract's method name (e.g. "Join"), value = the hub's.
+  std::map<std::string, std::string> methods;
+  /// Connect the WebSocket directly, without POST /negotiate (no stateful reconnect then).
+  bool skip_negotiation = false;
+};
 
 struct ReconnectPolicy {
   bool enabled = true;
@@ -44,6 +56,7 @@ struct Config {
   std::uint32_t ice_grace_ms = 5'000;         ///< disconnected this long -> ICE restart
   std::uint64_t seed = 0;                     ///< jitter randomness; tests fix it
   Limits limits;
+  SignalrOptions signalr;  ///< only read by the signalr dialect
 };
 
 }  // namespace rtc_signaling
