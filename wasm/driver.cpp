@@ -145,7 +145,15 @@ void Driver::execute(const Output& output) {
         } else if constexpr (std::is_same_v<T, output::CreatePeerConnection>) {
           create_peer_connection(o);
         } else if constexpr (std::is_same_v<T, output::ClosePeerConnection>) {
-          close_peer_connection(o.peer);
+          if (find_peer(o.peer)) {
+            close_peer_connection(o.peer);
+            // pc.close() fires no connectionstatechange (by spec), so the resulting `closed`
+            // state is reported here; the app otherwise never learns the connection ended.
+            val payload = val::object();
+            payload.set("id", o.peer);
+            payload.set("state", std::string("closed"));
+            emit("peer-state", payload);
+          }
         } else if constexpr (std::is_same_v<T, output::SetLocalDescription>) {
           OpKind kind = o.type == "offer"    ? OpKind::offer
                         : o.type == "answer" ? OpKind::answer

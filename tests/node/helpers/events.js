@@ -23,7 +23,8 @@ export function once(client, event, predicate = () => true, timeoutMs = 5000) {
 export function record(client, events) {
   const log = [];
   const offs = events.map((event) => client.on(event, (payload) => log.push({ event, ...payload })));
-  log.stop = () => offs.forEach((off) => off());
+  // Non-enumerable so a log compares equal to a plain array in assertions.
+  Object.defineProperty(log, 'stop', { value: () => offs.forEach((off) => off()) });
   return log;
 }
 
