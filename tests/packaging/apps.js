@@ -61,7 +61,9 @@ export function run(command, args, { cwd, timeoutMs, log = () => {} }) {
       clearTimeout(timer);
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       const line = `${command} ${args.join(' ')}`;
-      log(`${line} (in ${cwd}): ${signal ? `killed by ${signal}` : `exit ${code}`} after ${seconds} s`);
+      log(
+        `${line} (in ${cwd}): ${signal ? `killed by ${signal}` : `exit ${code}`} after ${seconds} s`,
+      );
       if (code === 0) return resolve({ output, seconds: Number(seconds) });
       const why = signal ? `was killed after ${timeoutMs} ms` : `exited with ${code}`;
       reject(new Error(`${line} ${why}:\n${output.slice(-6000)}`));
@@ -71,9 +73,17 @@ export function run(command, args, { cwd, timeoutMs, log = () => {} }) {
 
 /** `npm pack` of the repo (its current dist/) into dir; returns the tarball's path. */
 export async function packTarball(dir, opts) {
-  const { output } = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, timeoutMs: 60_000, ...opts });
+  const { output } = await run('npm', ['pack', '--json', '--pack-destination', dir], {
+    cwd: root,
+    timeoutMs: 60_000,
+    ...opts,
+  });
   const [info] = JSON.parse(output.slice(output.indexOf('[')));
-  return { tarball: path.join(dir, info.filename), files: info.files.map((f) => f.path).sort(), info };
+  return {
+    tarball: path.join(dir, info.filename),
+    files: info.files.map((f) => f.path).sort(),
+    info,
+  };
 }
 
 async function writeFiles(appDir, files) {
@@ -85,7 +95,8 @@ async function writeFiles(appDir, files) {
 
 async function replaceIn(file, from, to) {
   const text = await readFile(file, 'utf8');
-  if (!text.includes(from)) throw new Error(`${file} no longer contains ${JSON.stringify(from)}; the generator changed`);
+  if (!text.includes(from))
+    throw new Error(`${file} no longer contains ${JSON.stringify(from)}; the generator changed`);
   await writeFile(file, text.replace(from, to));
 }
 
@@ -107,7 +118,11 @@ export async function createAngularApp(parent, tarball, opts) {
   await run('npm', ['install', tarball], { cwd: appDir, timeoutMs: 240_000, ...opts });
   await writeFiles(appDir, readmeFiles(path.join(root, 'README.md'), 'Use in Angular'));
   const appTs = path.join(appDir, 'src/app/app.ts');
-  await replaceIn(appTs, "import { RouterOutlet } from '@angular/router';", "import { RouterOutlet } from '@angular/router';\nimport { Peers } from './peers';");
+  await replaceIn(
+    appTs,
+    "import { RouterOutlet } from '@angular/router';",
+    "import { RouterOutlet } from '@angular/router';\nimport { Peers } from './peers';",
+  );
   await replaceIn(appTs, 'imports: [RouterOutlet]', 'imports: [RouterOutlet, Peers]');
   await writeFile(path.join(appDir, 'src/app/app.html'), '<app-peers />\n<router-outlet />\n');
   return { appDir, outDir: path.join(appDir, 'dist', name, 'browser'), config };

@@ -9,7 +9,14 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { buildApp, configUnchanged, createAngularApp, createReactApp, packTarball, root } from './apps.js';
+import {
+  buildApp,
+  configUnchanged,
+  createAngularApp,
+  createReactApp,
+  packTarball,
+  root,
+} from './apps.js';
 import { formatSizes, measure } from './sizes.js';
 import { openApp, sendMessage, waitForMessage, waitForPeer } from './browser.js';
 import { startServer } from '../browser/helpers/server.js';
@@ -51,63 +58,92 @@ test('npm pack ships only dist/, README.md, LICENSE and package.json, with no ru
     'package.json',
   ]);
   const manifest = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
-  for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies', 'bundleDependencies']) {
+  for (const field of [
+    'dependencies',
+    'peerDependencies',
+    'optionalDependencies',
+    'bundleDependencies',
+  ]) {
     assert.equal(Object.keys(manifest[field] ?? {}).length, 0, `package.json has ${field}`);
   }
   assert.equal(manifest.type, 'module');
   assert.equal(manifest.sideEffects, false);
-  assert.deepEqual(manifest.exports['.'], { types: './dist/index.d.ts', import: './dist/index.js' });
-  console.log(formatSizes(measure({ tarball: packed.tarball, coreJs: path.join(root, 'dist/rtc-signaling-core.js') })));
+  assert.deepEqual(manifest.exports['.'], {
+    types: './dist/index.d.ts',
+    import: './dist/index.js',
+  });
+  console.log(
+    formatSizes(
+      measure({ tarball: packed.tarball, coreJs: path.join(root, 'dist/rtc-signaling-core.js') }),
+    ),
+  );
 });
 
-test('fresh Angular and React apps install the tarball and build unchanged', { timeout: 6 * 60_000 }, async () => {
-  const { tarball } = need(packed, 'the tarball');
-  // Generation and installs are network-bound: run the two apps side by side. Builds are CPU-bound
-  // and this machine has 2 cores: one at a time.
-  [angular, react] = await Promise.all([createAngularApp(dir, tarball, { log }), createReactApp(dir, tarball, { log })]);
-  for (const app of [angular, react]) {
-    const installed = JSON.parse(await readFile(path.join(app.appDir, 'node_modules/rtc-signaling/package.json'), 'utf8'));
-    assert.equal(installed.name, 'rtc-signaling');
-    const { output } = await buildApp(app.appDir, { log });
-    // Printed, not asserted: the size warnings of each tool's default budget are information.
-    const warnings = output
-      .replace(/\x1b\[[0-9;]*m/g, '')
-      .split('\n')
-      .filter((line) => /warn|^\(!\)/i.test(line) && !/Unknown user config/.test(line));
-    if (warnings.length) log(`build warnings in ${path.basename(app.appDir)}:\n${warnings.join('\n')}`);
-    assert.ok(await configUnchanged(app.config), `${app.config.file} was modified`);
-    app.built = true;
-  }
-});
+test(
+  'fresh Angular and React apps install the tarball and build unchanged',
+  { timeout: 6 * 60_000 },
+  async () => {
+    const { tarball } = need(packed, 'the tarball');
+    // Generation and installs are network-bound: run the two apps side by side. Builds are CPU-bound
+    // and this machine has 2 cores: one at a time.
+    [angular, react] = await Promise.all([
+      createAngularApp(dir, tarball, { log }),
+      createReactApp(dir, tarball, { log }),
+    ]);
+    for (const app of [angular, react]) {
+      const installed = JSON.parse(
+        await readFile(path.join(app.appDir, 'node_modules/rtc-signaling/package.json'), 'utf8'),
+      );
+      assert.equal(installed.name, 'rtc-signaling');
+      const { output } = await buildApp(app.appDir, { log });
+      // Printed, not asserted: the size warnings of each tool's default budget are information.
+      const warnings = output
+        .replace(/\x1b\[[0-9;]*m/g, '')
+        .split('\n')
+        .filter((line) => /warn|^\(!\)/i.test(line) && !/Unknown user config/.test(line));
+      if (warnings.length)
+        log(`build warnings in ${path.basename(app.appDir)}:\n${warnings.join('\n')}`);
+      assert.ok(await configUnchanged(app.config), `${app.config.file} was modified`);
+      app.built = true;
+    }
+  },
+);
 
-test('an Angular page and a React page see each other and exchange data-channel messages', { timeout: 90_000 }, async () => {
-  need(angular?.built && react?.built, 'the built apps');
-  // The Angular build is served by the signaling server itself (same-origin /signal); the React
-  // build by a second server, pointed at the first with ?signal=, so both pages share one room.
-  const signaling = await startServer({ args: ['--static', angular.outDir] });
-  servers.push(signaling);
-  const reactHost = await startServer({ args: ['--static', react.outDir] });
-  servers.push(reactHost);
-  browser = await launchChromium();
+test(
+  'an Angular page and a React page see each other and exchange data-channel messages',
+  { timeout: 90_000 },
+  async () => {
+    need(angular?.built && react?.built, 'the built apps');
+    // The Angular build is served by the signaling server itself (same-origin /signal); the React
+    // build by a second server, pointed at the first with ?signal=, so both pages share one room.
+    const signaling = await startServer({ args: ['--static', angular.outDir] });
+    servers.push(signaling);
+    const reactHost = await startServer({ args: ['--static', react.outDir] });
+    servers.push(reactHost);
+    browser = await launchChromium();
 
-  const room = `packaging-${process.pid}`;
-  const ng = await openApp(browser, `${signaling.url}/?room=${room}&name=angular-user`);
-  const rx = await openApp(browser, `${reactHost.url}/?room=${room}&name=react-user&signal=${encodeURIComponent(signaling.wsUrl)}`);
+    const room = `packaging-${process.pid}`;
+    const ng = await openApp(browser, `${signaling.url}/?room=${room}&name=angular-user`);
+    const rx = await openApp(
+      browser,
+      `${reactHost.url}/?room=${room}&name=react-user&signal=${encodeURIComponent(signaling.wsUrl)}`,
+    );
 
-  await waitForPeer(ng.page, 'react-user');
-  await waitForPeer(rx.page, 'angular-user');
-  for (const { page } of [ng, rx]) {
-    assert.equal(await page.locator('b.state').textContent(), 'open');
-    assert.equal(await page.locator('li.peer').count(), 1);
-  }
+    await waitForPeer(ng.page, 'react-user');
+    await waitForPeer(rx.page, 'angular-user');
+    for (const { page } of [ng, rx]) {
+      assert.equal(await page.locator('b.state').textContent(), 'open');
+      assert.equal(await page.locator('li.peer').count(), 1);
+    }
 
-  await sendMessage(ng.page, 'hello from Angular');
-  await waitForMessage(rx.page, 'angular-user: hello from Angular');
-  await sendMessage(rx.page, 'hello from React');
-  await waitForMessage(ng.page, 'react-user: hello from React');
+    await sendMessage(ng.page, 'hello from Angular');
+    await waitForMessage(rx.page, 'angular-user: hello from Angular');
+    await sendMessage(rx.page, 'hello from React');
+    await waitForMessage(ng.page, 'react-user: hello from React');
 
-  assert.deepEqual(ng.problems, [], 'problems on the Angular page');
-  assert.deepEqual(rx.problems, [], 'problems on the React page');
-  await ng.context.close();
-  await rx.context.close();
-});
+    assert.deepEqual(ng.problems, [], 'problems on the Angular page');
+    assert.deepEqual(rx.problems, [], 'problems on the React page');
+    await ng.context.close();
+    await rx.context.close();
+  },
+);

@@ -19,7 +19,11 @@ export function readmeSection(readme, heading) {
 /** @returns {{path: string, code: string}[]} the marked blocks of that section, in order. */
 export function readmeFiles(readmePath, heading) {
   const section = readmeSection(readFileSync(readmePath, 'utf8'), heading);
-  const files = [...section.matchAll(MARKER)].map(([, path, code]) => ({ path, code: code + '\n' }));
-  if (files.length === 0) throw new Error(`README "## ${heading}" has no <!-- file: ... --> blocks`);
+  const files = [...section.matchAll(MARKER)].map(([, path, code]) => ({
+    path,
+    code: code + '\n',
+  }));
+  if (files.length === 0)
+    throw new Error(`README "## ${heading}" has no <!-- file: ... --> blocks`);
   return files;
 }

@@ -11,7 +11,8 @@ export function embeddedWasm(coreJsPath) {
   if (!match) throw new Error(`${coreJsPath} embeds no base64 wasm data URL`);
   const wasm = Buffer.from(match[1], 'base64');
   // "\0asm" magic: proves the data URL really is a wasm module, not some other payload.
-  if (wasm.readUInt32LE(0) !== 0x6d736100) throw new Error('embedded data URL is not a wasm module');
+  if (wasm.readUInt32LE(0) !== 0x6d736100)
+    throw new Error('embedded data URL is not a wasm module');
   return wasm;
 }
 

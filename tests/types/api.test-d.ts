@@ -73,9 +73,14 @@ void connect({ ...minimal, iceServers: 'stun:stun.l.google.com:19302' });
 void connect({ ...minimal, roomName: 'r' });
 
 // --- client members --------------------------------------------------------------------------
-assertType<Equal<SessionState, 'idle' | 'connecting' | 'joining' | 'open' | 'reconnecting' | 'closed'>>();
 assertType<
-  Equal<PeerConnectionState, 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed'>
+  Equal<SessionState, 'idle' | 'connecting' | 'joining' | 'open' | 'reconnecting' | 'closed'>
+>();
+assertType<
+  Equal<
+    PeerConnectionState,
+    'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed'
+  >
 >();
 assertType<Equal<typeof client.id, string>>();
 assertType<Equal<typeof client.state, SessionState>>();
@@ -110,7 +115,15 @@ client.send('hello');
 assertType<
   Equal<
     ClientEvent,
-    'state' | 'peer-joined' | 'peer-left' | 'peer-state' | 'reconnecting' | 'error' | 'track' | 'data' | 'channel'
+    | 'state'
+    | 'peer-joined'
+    | 'peer-left'
+    | 'peer-state'
+    | 'reconnecting'
+    | 'error'
+    | 'track'
+    | 'data'
+    | 'channel'
   >
 >();
 assertType<Equal<ClientEvents['state'], { state: SessionState }>>();
@@ -120,7 +133,10 @@ assertType<Equal<ClientEvents['peer-state'], { id: string; state: PeerConnection
 assertType<Equal<ClientEvents['reconnecting'], { attempt: number; delayMs: number }>>();
 assertType<Equal<ClientEvents['error'], { code: ErrorCode; message: string; fatal: boolean }>>();
 assertType<
-  Equal<ClientEvents['track'], { id: string; track: MediaStreamTrack; streams: readonly MediaStream[] }>
+  Equal<
+    ClientEvents['track'],
+    { id: string; track: MediaStreamTrack; streams: readonly MediaStream[] }
+  >
 >();
 assertType<Equal<ClientEvents['data'], { id: string; data: string | ArrayBuffer }>>();
 assertType<Equal<ClientEvents['channel'], { id: string; state: 'open' | 'closed' }>>();
