@@ -7,21 +7,28 @@ namespace rtc_signaling::wasm {
 
 using emscripten::val;
 
-bool is_nullish(const val& value) { return value.isNull() || value.isUndefined(); }
+bool is_nullish(const val& value) {
+  return value.isNull() || value.isUndefined();
+}
 
 std::optional<std::string> string_field(const val& value, const char* key) {
-  if (is_nullish(value)) return std::nullopt;
+  if (is_nullish(value))
+    return std::nullopt;
   val field = value[key];
-  if (!field.isString()) return std::nullopt;
+  if (!field.isString())
+    return std::nullopt;
   return field.as<std::string>();
 }
 
 std::optional<double> number_field(const val& value, const char* key) {
-  if (is_nullish(value)) return std::nullopt;
+  if (is_nullish(value))
+    return std::nullopt;
   val field = value[key];
-  if (!field.isNumber()) return std::nullopt;
+  if (!field.isNumber())
+    return std::nullopt;
   double number = field.as<double>();
-  if (std::isnan(number)) return std::nullopt;
+  if (std::isnan(number))
+    return std::nullopt;
   return number;
 }
 
@@ -31,12 +38,14 @@ namespace {
 // wrap around into a huge unsigned number.
 std::uint32_t u32_field(const val& value, const char* key, std::uint32_t fallback) {
   auto number = number_field(value, key);
-  if (!number || *number < 0) return fallback;
-  if (*number >= 4294967295.0) return 4294967295u;
+  if (!number || *number < 0)
+    return fallback;
+  if (*number >= 4294967295.0)
+    return 4294967295u;
   return static_cast<std::uint32_t>(*number);
 }
 
-}  // namespace
+} // namespace
 
 Config config_from_val(const val& options) {
   Config config;
@@ -52,8 +61,10 @@ Config config_from_val(const val& options) {
     config.reconnect.enabled = !reconnect["enabled"].isFalse();
     config.reconnect.initial_delay_ms =
         u32_field(reconnect, "initialDelayMs", config.reconnect.initial_delay_ms);
-    config.reconnect.max_delay_ms = u32_field(reconnect, "maxDelayMs", config.reconnect.max_delay_ms);
-    config.reconnect.max_attempts = u32_field(reconnect, "maxAttempts", config.reconnect.max_attempts);
+    config.reconnect.max_delay_ms =
+        u32_field(reconnect, "maxDelayMs", config.reconnect.max_delay_ms);
+    config.reconnect.max_attempts =
+        u32_field(reconnect, "maxAttempts", config.reconnect.max_attempts);
     config.reconnect.stable_after_ms =
         u32_field(reconnect, "stableAfterMs", config.reconnect.stable_after_ms);
   }
@@ -84,7 +95,8 @@ Config config_from_val(const val& options) {
 val to_val(const Description& description) {
   val init = val::object();
   init.set("type", description.type);
-  if (description.type != "rollback") init.set("sdp", description.sdp);
+  if (description.type != "rollback")
+    init.set("sdp", description.sdp);
   return init;
 }
 
@@ -94,7 +106,8 @@ val to_val(const Candidate& candidate) {
   init.set("sdpMid", candidate.sdp_mid ? val(*candidate.sdp_mid) : val::null());
   init.set("sdpMLineIndex",
            candidate.sdp_mline_index ? val(*candidate.sdp_mline_index) : val::null());
-  if (candidate.username_fragment) init.set("usernameFragment", *candidate.username_fragment);
+  if (candidate.username_fragment)
+    init.set("usernameFragment", *candidate.username_fragment);
   return init;
 }
 
@@ -112,13 +125,15 @@ val peers_to_val(const std::map<PeerId, PeerInfo>& peers) {
 
 std::optional<Description> description_from_val(const val& value) {
   auto type = string_field(value, "type");
-  if (!type) return std::nullopt;
+  if (!type)
+    return std::nullopt;
   return Description{*type, string_field(value, "sdp").value_or("")};
 }
 
 std::optional<Candidate> candidate_from_val(const val& value) {
   auto text = string_field(value, "candidate");
-  if (!text) return std::nullopt;
+  if (!text)
+    return std::nullopt;
   Candidate candidate;
   candidate.candidate = *text;
   candidate.sdp_mid = string_field(value, "sdpMid");
@@ -170,4 +185,4 @@ std::optional<AppEvent> app_event(const Output& output) {
       output);
 }
 
-}  // namespace rtc_signaling::wasm
+} // namespace rtc_signaling::wasm

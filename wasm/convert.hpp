@@ -40,4 +40,4 @@ std::optional<std::string> string_field(const emscripten::val& value, const char
 /// value[key] as a number when it is one.
 std::optional<double> number_field(const emscripten::val& value, const char* key);
 
-}  // namespace rtc_signaling::wasm
+} // namespace rtc_signaling::wasm

@@ -21,8 +21,10 @@ constexpr const char* kChannelHandlers[] = {"onopen", "onclose", "onmessage"};
 constexpr const char* kSocketHandlers[] = {"onopen", "onmessage", "onclose", "onerror"};
 
 void detach(val& target, const char* const* names, std::size_t count) {
-  if (is_nullish(target)) return;
-  for (std::size_t i = 0; i < count; ++i) target.set(names[i], val::null());
+  if (is_nullish(target))
+    return;
+  for (std::size_t i = 0; i < count; ++i)
+    target.set(names[i], val::null());
 }
 
 val error_value(const char* code, const std::string& message) {
@@ -36,14 +38,11 @@ bool is_thenable(const val& value) {
   return !is_nullish(value) && value["then"].typeOf().as<std::string>() == "function";
 }
 
-}  // namespace
+} // namespace
 
 Driver::Driver(int handle, Config config, val ice_servers, val emit)
-    : handle_(handle),
-      core_(std::move(config)),
-      ice_servers_(std::move(ice_servers)),
-      emit_(std::move(emit)),
-      performance_(val::global("performance")) {}
+    : handle_(handle), core_(std::move(config)), ice_servers_(std::move(ice_servers)),
+      emit_(std::move(emit)), performance_(val::global("performance")) {}
 
 Driver::~Driver() = default;
 
@@ -61,7 +60,8 @@ void Driver::start() {
 }
 
 void Driver::close() {
-  if (finished_ || close_requested_) return;
+  if (finished_ || close_requested_)
+    return;
   close_requested_ = true;
   feed(input::Leave{});
 }
@@ -76,7 +76,8 @@ void Driver::teardown() {
   online_listener_ = val::undefined();
   offline_listener_ = val::undefined();
   drop_socket(1000, "client closed");
-  while (!peers_.empty()) close_peer_connection(peers_.begin()->first);
+  while (!peers_.empty())
+    close_peer_connection(peers_.begin()->first);
   operations_.clear();
   http_.clear();
   queue_.clear();
@@ -89,7 +90,8 @@ void Driver::teardown() {
 // ---------------------------------------------------------------- the input/output loop
 
 void Driver::feed(std::optional<Input> input) {
-  if (finished_) return;
+  if (finished_)
+    return;
   queue_.push_back(std::move(input));
   pump();
 }
@@ -98,7 +100,8 @@ void Driver::feed(std::optional<Input> input) {
 // constructor failing synchronously) are queued and handled after the current drain, so the core
 // is never re-entered.
 void Driver::pump() {
-  if (pumping_) return;
+  if (pumping_)
+    return;
   pumping_ = true;
   while (!queue_.empty()) {
     std::optional<Input> next = std::move(queue_.front());
@@ -109,7 +112,8 @@ void Driver::pump() {
     } else {
       core_.handle_timeout(at);
     }
-    while (auto output = core_.poll(at)) execute(*output);
+    while (auto output = core_.poll(at))
+      execute(*output);
   }
   pumping_ = false;
   if (close_requested_) {
@@ -124,7 +128,8 @@ TimeMs Driver::now() const {
 }
 
 void Driver::emit(const char* type, const val& payload) {
-  if (is_nullish(emit_)) return;
+  if (is_nullish(emit_))
+    return;
   guarded_call(emit_, "call", js_args(val::undefined(), std::string(type), payload));
 }
 
@@ -159,20 +164,21 @@ void Driver::execute(const Output& output) {
                         : o.type == "answer" ? OpKind::answer
                                              : OpKind::rollback;
           val argument = val::object();
-          if (kind == OpKind::offer) argument.set("iceRestart", o.ice_restart);
+          if (kind == OpKind::offer)
+            argument.set("iceRestart", o.ice_restart);
           start_operation(PendingOp{o.peer, o.op_id, kind, 0, argument});
         } else if constexpr (std::is_same_v<T, output::SetRemoteDescription>) {
           start_operation(PendingOp{o.peer, o.op_id, OpKind::remote, 0, to_val(o.description)});
         } else if constexpr (std::is_same_v<T, output::AddIceCandidate>) {
           if (o.candidate) {
-            start_operation(
-                PendingOp{o.peer, o.op_id, OpKind::candidate, 0, to_val(*o.candidate)});
+            start_operation(PendingOp{o.peer, o.op_id, OpKind::candidate, 0, to_val(*o.candidate)});
           } else {
-            start_operation(PendingOp{o.peer, o.op_id, OpKind::end_of_candidates, 0,
-                                      val::undefined()});
+            start_operation(
+                PendingOp{o.peer, o.op_id, OpKind::end_of_candidates, 0, val::undefined()});
           }
         } else {
-          if (auto event = app_event(output)) emit(event->name, event->payload);
+          if (auto event = app_event(output))
+            emit(event->name, event->payload);
         }
       },
       output);
@@ -181,7 +187,8 @@ void Driver::execute(const Output& output) {
 // ---------------------------------------------------------------- timer
 
 void Driver::clear_timer() {
-  if (!is_nullish(timer_)) val::global("clearTimeout")(timer_);
+  if (!is_nullish(timer_))
+    val::global("clearTimeout")(timer_);
   timer_ = val::undefined();
   armed_deadline_.reset();
   ++timer_generation_;
@@ -189,9 +196,11 @@ void Driver::clear_timer() {
 
 void Driver::rearm_timer() {
   auto deadline = core_.next_deadline();
-  if (deadline == armed_deadline_ && !is_nullish(timer_)) return;
+  if (deadline == armed_deadline_ && !is_nullish(timer_))
+    return;
   clear_timer();
-  if (!deadline) return;
+  if (!deadline)
+    return;
   double delay = std::max<double>(0.0, static_cast<double>(*deadline) - now());
   timer_ = val::global("setTimeout")(bound_trampoline("_timerFired", handle_, timer_generation_),
                                      std::ceil(delay));
@@ -199,7 +208,8 @@ void Driver::rearm_timer() {
 }
 
 void Driver::on_timer(int generation) {
-  if (generation != timer_generation_) return;
+  if (generation != timer_generation_)
+    return;
   // The timer may fire a little early by performance.now(); forgetting the armed deadline makes
   // pump() arm a fresh one if the core still has nothing due.
   timer_ = val::undefined();
@@ -239,7 +249,8 @@ void Driver::open_socket(const std::string& url) {
 }
 
 void Driver::send_frame(const std::string& text) {
-  if (is_nullish(socket_)) return;
+  if (is_nullish(socket_))
+    return;
   CallResult sent = guarded_call(socket_, "send", js_args(text));
   if (!sent.ok) {
     // The socket is not in a state to send (the core believed it open): report it lost so the
@@ -253,45 +264,48 @@ void Driver::send_frame(const std::string& text) {
 // The core asked for this close (or a new socket replaces this one): it already knows the socket
 // is gone, so the handlers are detached first and no SocketClosed is reported for it.
 void Driver::drop_socket(int code, const std::string& reason) {
-  if (is_nullish(socket_)) return;
+  if (is_nullish(socket_))
+    return;
   detach(socket_, kSocketHandlers, std::size(kSocketHandlers));
   CallResult closed = guarded_call(socket_, "close", js_args(code, reason));
-  if (!closed.ok) guarded_call(socket_, "close", val::array());
+  if (!closed.ok)
+    guarded_call(socket_, "close", val::array());
   socket_ = val::undefined();
   ++socket_generation_;
 }
 
 void Driver::on_socket(int generation, SocketEvent kind, const val& event) {
-  if (generation != socket_generation_ || is_nullish(socket_)) return;
+  if (generation != socket_generation_ || is_nullish(socket_))
+    return;
   switch (kind) {
-    case SocketEvent::open:
-      socket_was_open_ = true;
-      feed(input::SocketOpened{});
-      break;
-    case SocketEvent::message: {
-      val data = event["data"];
-      std::string text;
-      if (data.isString()) {
-        text = data.as<std::string>();
-      } else {
-        // Text-only protocol; a binary frame is decoded so the core can judge (and reject) it.
-        text = val::global("TextDecoder").new_().call<std::string>("decode", data);
-      }
-      feed(input::FrameReceived{std::move(text)});
-      break;
+  case SocketEvent::open:
+    socket_was_open_ = true;
+    feed(input::SocketOpened{});
+    break;
+  case SocketEvent::message: {
+    val data = event["data"];
+    std::string text;
+    if (data.isString()) {
+      text = data.as<std::string>();
+    } else {
+      // Text-only protocol; a binary frame is decoded so the core can judge (and reject) it.
+      text = val::global("TextDecoder").new_().call<std::string>("decode", data);
     }
-    case SocketEvent::close: {
-      int code = event["code"].isNumber() ? event["code"].as<int>() : 1006;
-      std::string reason = string_field(event, "reason").value_or("");
-      bool was_open = socket_was_open_;
-      detach(socket_, kSocketHandlers, std::size(kSocketHandlers));
-      socket_ = val::undefined();
-      ++socket_generation_;
-      feed(input::SocketClosed{code, std::move(reason), was_open});
-      break;
-    }
-    case SocketEvent::error:
-      break;  // a close event always follows and carries what the core needs
+    feed(input::FrameReceived{std::move(text)});
+    break;
+  }
+  case SocketEvent::close: {
+    int code = event["code"].isNumber() ? event["code"].as<int>() : 1006;
+    std::string reason = string_field(event, "reason").value_or("");
+    bool was_open = socket_was_open_;
+    detach(socket_, kSocketHandlers, std::size(kSocketHandlers));
+    socket_ = val::undefined();
+    ++socket_generation_;
+    feed(input::SocketClosed{code, std::move(reason), was_open});
+    break;
+  }
+  case SocketEvent::error:
+    break; // a close event always follows and carries what the core needs
   }
 }
 
@@ -301,9 +315,11 @@ void Driver::http_request(const output::HttpRequest& request) {
   val init = val::object();
   init.set("method", request.method.empty() ? std::string("GET") : request.method);
   val headers = val::object();
-  for (const auto& [name, value] : request.headers) headers.set(name, value);
+  for (const auto& [name, value] : request.headers)
+    headers.set(name, value);
   init.set("headers", headers);
-  if (!request.body.empty()) init.set("body", request.body);
+  if (!request.body.empty())
+    init.set("body", request.body);
 
   CallResult started = guarded_call(val::global(), "fetch", js_args(request.url, init));
   if (!started.ok || !is_thenable(started.value)) {
@@ -318,7 +334,8 @@ void Driver::http_request(const output::HttpRequest& request) {
 
 void Driver::on_http(int token, int stage, bool ok, const val& result) {
   auto it = http_.find(token);
-  if (it == http_.end()) return;
+  if (it == http_.end())
+    return;
   PendingHttp pending = it->second;
   if (stage == 0 && ok) {
     it->second.status = result["status"].isNumber() ? result["status"].as<int>() : 0;
@@ -334,7 +351,7 @@ void Driver::on_http(int token, int stage, bool ok, const val& result) {
   }
   http_.erase(it);
   if (stage == 0) {
-    feed(input::HttpResponse{pending.request_id, 0, {}});  // network error: status 0
+    feed(input::HttpResponse{pending.request_id, 0, {}}); // network error: status 0
   } else {
     std::string body = ok && result.isString() ? result.as<std::string>() : std::string();
     feed(input::HttpResponse{pending.request_id, pending.status, std::move(body)});
@@ -343,7 +360,8 @@ void Driver::on_http(int token, int stage, bool ok, const val& result) {
 
 void Driver::provide_token(const val& token, const std::string& error) {
   input::TokenProvided provided;
-  if (token.isString()) provided.token = token.as<std::string>();
+  if (token.isString())
+    provided.token = token.as<std::string>();
   provided.error = error;
   feed(std::move(provided));
 }
@@ -358,12 +376,13 @@ Driver::PeerConnection* Driver::find_peer(const PeerId& peer) {
 void Driver::create_peer_connection(const output::CreatePeerConnection& create) {
   close_peer_connection(create.peer);
   val configuration = val::object();
-  if (!is_nullish(ice_servers_)) configuration.set("iceServers", ice_servers_);
+  if (!is_nullish(ice_servers_))
+    configuration.set("iceServers", ice_servers_);
   CallResult created = guarded_new(val::global("RTCPeerConnection"), js_args(configuration));
   if (!created.ok) {
     emit("error", [&] {
-      val payload = error_value(errc::negotiation_failed,
-                                "RTCPeerConnection for " + create.peer + ": " + created.error_text());
+      val payload = error_value(errc::negotiation_failed, "RTCPeerConnection for " + create.peer +
+                                                              ": " + created.error_text());
       payload.set("fatal", false);
       return payload;
     }());
@@ -386,8 +405,8 @@ void Driver::create_peer_connection(const output::CreatePeerConnection& create) 
   val channel_options = val::object();
   channel_options.set("negotiated", true);
   channel_options.set("id", 0);
-  CallResult channel =
-      guarded_call(connection.pc, "createDataChannel", js_args(std::string("data"), channel_options));
+  CallResult channel = guarded_call(connection.pc, "createDataChannel",
+                                    js_args(std::string("data"), channel_options));
   if (channel.ok) {
     connection.channel = channel.value;
     connection.channel.set("binaryType", std::string("arraybuffer"));
@@ -402,11 +421,13 @@ void Driver::create_peer_connection(const output::CreatePeerConnection& create) 
 
 void Driver::close_peer_connection(const PeerId& peer) {
   auto it = peers_.find(peer);
-  if (it == peers_.end()) return;
+  if (it == peers_.end())
+    return;
   PeerConnection& connection = it->second;
   detach(connection.channel, kChannelHandlers, std::size(kChannelHandlers));
   detach(connection.pc, kPeerHandlers, std::size(kPeerHandlers));
-  if (!is_nullish(connection.channel)) guarded_call(connection.channel, "close", val::array());
+  if (!is_nullish(connection.channel))
+    guarded_call(connection.channel, "close", val::array());
   guarded_call(connection.pc, "close", val::array());
   peer_by_generation_.erase(connection.generation);
   for (auto op = operations_.begin(); op != operations_.end();) {
@@ -417,52 +438,56 @@ void Driver::close_peer_connection(const PeerId& peer) {
 
 void Driver::on_peer(int generation, PeerEvent kind, const val& event) {
   auto id = peer_by_generation_.find(generation);
-  if (id == peer_by_generation_.end()) return;
+  if (id == peer_by_generation_.end())
+    return;
   PeerId peer = id->second;
   PeerConnection* connection = find_peer(peer);
-  if (!connection) return;
+  if (!connection)
+    return;
   switch (kind) {
-    case PeerEvent::negotiation_needed:
-      feed(input::NegotiationNeeded{peer});
-      break;
-    case PeerEvent::ice_candidate:
-      feed(input::IceCandidate{peer, candidate_from_val(event["candidate"])});
-      break;
-    case PeerEvent::signaling_state: {
-      auto text = string_field(connection->pc, "signalingState");
-      auto state = text ? signaling_state_from_string(*text) : std::nullopt;
-      if (state) feed(input::SignalingStateChanged{peer, *state});
-      break;
-    }
-    case PeerEvent::connection_state: {
-      auto text = string_field(connection->pc, "connectionState");
-      auto state = text ? connection_state_from_string(*text) : std::nullopt;
-      if (state) feed(input::ConnectionStateChanged{peer, *state});
-      break;
-    }
-    case PeerEvent::track: {
-      val payload = val::object();
-      payload.set("id", peer);
-      payload.set("track", event["track"]);
-      payload.set("streams", is_nullish(event["streams"]) ? val::array() : event["streams"]);
-      emit("track", payload);
-      break;
-    }
-    case PeerEvent::channel_open:
-    case PeerEvent::channel_close: {
-      val payload = val::object();
-      payload.set("id", peer);
-      payload.set("state", std::string(kind == PeerEvent::channel_open ? "open" : "closed"));
-      emit("channel", payload);
-      break;
-    }
-    case PeerEvent::channel_message: {
-      val payload = val::object();
-      payload.set("id", peer);
-      payload.set("data", event["data"]);
-      emit("data", payload);
-      break;
-    }
+  case PeerEvent::negotiation_needed:
+    feed(input::NegotiationNeeded{peer});
+    break;
+  case PeerEvent::ice_candidate:
+    feed(input::IceCandidate{peer, candidate_from_val(event["candidate"])});
+    break;
+  case PeerEvent::signaling_state: {
+    auto text = string_field(connection->pc, "signalingState");
+    auto state = text ? signaling_state_from_string(*text) : std::nullopt;
+    if (state)
+      feed(input::SignalingStateChanged{peer, *state});
+    break;
+  }
+  case PeerEvent::connection_state: {
+    auto text = string_field(connection->pc, "connectionState");
+    auto state = text ? connection_state_from_string(*text) : std::nullopt;
+    if (state)
+      feed(input::ConnectionStateChanged{peer, *state});
+    break;
+  }
+  case PeerEvent::track: {
+    val payload = val::object();
+    payload.set("id", peer);
+    payload.set("track", event["track"]);
+    payload.set("streams", is_nullish(event["streams"]) ? val::array() : event["streams"]);
+    emit("track", payload);
+    break;
+  }
+  case PeerEvent::channel_open:
+  case PeerEvent::channel_close: {
+    val payload = val::object();
+    payload.set("id", peer);
+    payload.set("state", std::string(kind == PeerEvent::channel_open ? "open" : "closed"));
+    emit("channel", payload);
+    break;
+  }
+  case PeerEvent::channel_message: {
+    val payload = val::object();
+    payload.set("id", peer);
+    payload.set("data", event["data"]);
+    emit("data", payload);
+    break;
+  }
   }
 }
 
@@ -470,7 +495,8 @@ void Driver::on_peer(int generation, PeerEvent kind, const val& event) {
 
 void Driver::set_local_stream(const val& stream) {
   local_stream_ = is_nullish(stream) ? val::null() : stream;
-  for (auto& [peer, connection] : peers_) apply_local_stream(connection);
+  for (auto& [peer, connection] : peers_)
+    apply_local_stream(connection);
 }
 
 // Reuses a sender of the same kind with replaceTrack (no renegotiation), adds tracks that have no
@@ -481,7 +507,8 @@ void Driver::apply_local_stream(PeerConnection& connection) {
     CallResult list = guarded_call(local_stream_, "getTracks", val::array());
     if (list.ok) {
       int length = list.value["length"].as<int>();
-      for (int i = 0; i < length; ++i) tracks.push_back(list.value[i]);
+      for (int i = 0; i < length; ++i)
+        tracks.push_back(list.value[i]);
     }
   }
   std::vector<bool> reused(connection.senders.size(), false);
@@ -491,7 +518,8 @@ void Driver::apply_local_stream(PeerConnection& connection) {
     std::string kind = string_field(track, "kind").value_or("");
     bool replaced = false;
     for (std::size_t i = 0; i < connection.senders.size() && !replaced; ++i) {
-      if (reused[i] || connection.sender_kinds[i] != kind) continue;
+      if (reused[i] || connection.sender_kinds[i] != kind)
+        continue;
       reused[i] = true;
       replaced = true;
       val& sender = connection.senders[i];
@@ -508,7 +536,8 @@ void Driver::apply_local_stream(PeerConnection& connection) {
       senders.push_back(sender);
       kinds.push_back(kind);
     }
-    if (replaced) continue;
+    if (replaced)
+      continue;
     CallResult added = guarded_call(connection.pc, "addTrack", js_args(track, local_stream_));
     if (added.ok) {
       senders.push_back(added.value);
@@ -520,7 +549,8 @@ void Driver::apply_local_stream(PeerConnection& connection) {
     }
   }
   for (std::size_t i = 0; i < connection.senders.size(); ++i) {
-    if (!reused[i]) guarded_call(connection.pc, "removeTrack", js_args(connection.senders[i]));
+    if (!reused[i])
+      guarded_call(connection.pc, "removeTrack", js_args(connection.senders[i]));
   }
   connection.senders = std::move(senders);
   connection.sender_kinds = std::move(kinds);
@@ -550,39 +580,39 @@ void Driver::run_step(int token, const val& previous) {
   }
   val& pc = connection->pc;
   switch (op.kind) {
-    case OpKind::offer:
-    case OpKind::answer:
-      if (op.step == 0) {
-        await_result(token, guarded_call(pc, op.kind == OpKind::offer ? "createOffer" : "createAnswer",
-                                         op.kind == OpKind::offer ? js_args(op.argument)
-                                                                  : val::array()));
-      } else {
-        await_result(token, guarded_call(pc, "setLocalDescription", js_args(previous)));
-      }
-      break;
-    case OpKind::rollback: {
-      val rollback = val::object();
-      rollback.set("type", std::string("rollback"));
-      await_result(token, guarded_call(pc, "setLocalDescription", js_args(rollback)));
-      break;
+  case OpKind::offer:
+  case OpKind::answer:
+    if (op.step == 0) {
+      await_result(token,
+                   guarded_call(pc, op.kind == OpKind::offer ? "createOffer" : "createAnswer",
+                                op.kind == OpKind::offer ? js_args(op.argument) : val::array()));
+    } else {
+      await_result(token, guarded_call(pc, "setLocalDescription", js_args(previous)));
     }
-    case OpKind::remote:
-      await_result(token, guarded_call(pc, "setRemoteDescription", js_args(op.argument)));
-      break;
-    case OpKind::candidate:
-      await_result(token, guarded_call(pc, "addIceCandidate", js_args(op.argument)));
-      break;
-    case OpKind::end_of_candidates:
-      if (op.step == 0) {
-        // Standard end-of-candidates; older implementations (node-webrtc) reject the empty call,
-        // so step 1 retries with the legacy empty-candidate form.
-        await_result(token, guarded_call(pc, "addIceCandidate", val::array()));
-      } else {
-        val end = val::object();
-        end.set("candidate", std::string());
-        await_result(token, guarded_call(pc, "addIceCandidate", js_args(end)));
-      }
-      break;
+    break;
+  case OpKind::rollback: {
+    val rollback = val::object();
+    rollback.set("type", std::string("rollback"));
+    await_result(token, guarded_call(pc, "setLocalDescription", js_args(rollback)));
+    break;
+  }
+  case OpKind::remote:
+    await_result(token, guarded_call(pc, "setRemoteDescription", js_args(op.argument)));
+    break;
+  case OpKind::candidate:
+    await_result(token, guarded_call(pc, "addIceCandidate", js_args(op.argument)));
+    break;
+  case OpKind::end_of_candidates:
+    if (op.step == 0) {
+      // Standard end-of-candidates; older implementations (node-webrtc) reject the empty call,
+      // so step 1 retries with the legacy empty-candidate form.
+      await_result(token, guarded_call(pc, "addIceCandidate", val::array()));
+    } else {
+      val end = val::object();
+      end.set("candidate", std::string());
+      await_result(token, guarded_call(pc, "addIceCandidate", js_args(end)));
+    }
+    break;
   }
 }
 
@@ -601,7 +631,8 @@ void Driver::await_result(int token, const CallResult& result) {
 
 void Driver::on_operation(int token, bool ok, const val& result) {
   auto it = operations_.find(token);
-  if (it == operations_.end()) return;
+  if (it == operations_.end())
+    return;
   PendingOp& op = it->second;
   if (!ok) {
     if (op.kind == OpKind::end_of_candidates && op.step == 0) {
@@ -622,7 +653,8 @@ void Driver::on_operation(int token, bool ok, const val& result) {
 
 void Driver::finish_operation(int token, bool ok, const std::string& error) {
   auto it = operations_.find(token);
-  if (it == operations_.end()) return;
+  if (it == operations_.end())
+    return;
   PendingOp op = std::move(it->second);
   operations_.erase(it);
   input::OperationDone done{op.peer, op.op_id, ok, error, std::nullopt};
@@ -650,14 +682,16 @@ val Driver::send(const std::string& peer, const val& data) {
     return error_value("channel-closed", "the data channel to '" + peer + "' is not open");
   }
   CallResult sent = guarded_call(connection->channel, "send", js_args(data));
-  if (!sent.ok) return error_value("channel-closed", sent.error_text());
+  if (!sent.ok)
+    return error_value("channel-closed", sent.error_text());
   return val::null();
 }
 
 int Driver::broadcast(const val& data) {
   int count = 0;
   for (auto& [peer, connection] : peers_) {
-    if (send(peer, data).isNull()) ++count;
+    if (send(peer, data).isNull())
+      ++count;
   }
   return count;
 }
@@ -670,8 +704,14 @@ val Driver::restart_ice(const std::string& peer) {
   return val::null();
 }
 
-std::string Driver::id() const { return core_.self_id(); }
-std::string Driver::state() const { return to_string(core_.state()); }
-val Driver::peers() const { return peers_to_val(core_.peers()); }
+std::string Driver::id() const {
+  return core_.self_id();
+}
+std::string Driver::state() const {
+  return to_string(core_.state());
+}
+val Driver::peers() const {
+  return peers_to_val(core_.peers());
+}
 
-}  // namespace rtc_signaling::wasm
+} // namespace rtc_signaling::wasm

@@ -34,7 +34,7 @@ enum class PeerEvent : int {
 };
 
 class Driver {
- public:
+public:
   /// emit(type, payload) delivers app events to JS and must never throw.
   Driver(int handle, Config config, emscripten::val ice_servers, emscripten::val emit);
   ~Driver();
@@ -68,7 +68,7 @@ class Driver {
   void on_peer(int generation, PeerEvent kind, const emscripten::val& event);
   void on_operation(int token, bool ok, const emscripten::val& result);
 
- private:
+private:
   struct PeerConnection {
     int generation = 0;
     emscripten::val pc = emscripten::val::undefined();
@@ -144,7 +144,7 @@ class Driver {
   std::map<int, PeerId> peer_by_generation_;
   int next_peer_generation_ = 1;
   std::map<int, PendingOp> operations_;
-  int next_operation_token_ = 1;  ///< 0 is reserved for "ignore the settlement"
+  int next_operation_token_ = 1; ///< 0 is reserved for "ignore the settlement"
 };
 
-}  // namespace rtc_signaling::wasm
+} // namespace rtc_signaling::wasm

@@ -44,10 +44,11 @@ CallResult unpack(EM_VAL handle) {
   val result = val::take_ownership(handle);
   return CallResult{result["ok"].as<bool>(), result["value"]};
 }
-}  // namespace
+} // namespace
 
 std::string CallResult::error_text() const {
-  if (ok) return {};
+  if (ok)
+    return {};
   return val::take_ownership(rtc_error_text_js(value.as_handle())).as<std::string>();
 }
 
@@ -66,4 +67,4 @@ CallResult guarded_new(const val& constructor, const val& args) {
   return unpack(rtc_guarded_new_js(constructor.as_handle(), args.as_handle()));
 }
 
-}  // namespace rtc_signaling::wasm
+} // namespace rtc_signaling::wasm

@@ -14,7 +14,7 @@ namespace rtc_signaling::wasm {
 
 struct CallResult {
   bool ok = false;
-  emscripten::val value = emscripten::val::undefined();  ///< return value, or the thrown error
+  emscripten::val value = emscripten::val::undefined(); ///< return value, or the thrown error
   /// "Name: message" of the thrown error; empty on success.
   std::string error_text() const;
 };
@@ -26,11 +26,10 @@ CallResult guarded_call(const emscripten::val& target, const char* method,
 CallResult guarded_new(const emscripten::val& constructor, const emscripten::val& args);
 
 /// Builds a JS array from values.
-template <typename... Ts>
-emscripten::val js_args(Ts&&... values) {
+template <typename... Ts> emscripten::val js_args(Ts&&... values) {
   emscripten::val array = emscripten::val::array();
   (array.call<void>("push", emscripten::val(std::forward<Ts>(values))), ...);
   return array;
 }
 
-}  // namespace rtc_signaling::wasm
+} // namespace rtc_signaling::wasm

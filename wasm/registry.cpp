@@ -25,7 +25,8 @@ int entry_depth = 0;
 template <typename Fn>
 auto with_driver(int handle, Fn&& fn, decltype(fn(std::declval<Driver&>())) fallback = {}) {
   auto it = drivers().find(handle);
-  if (it == drivers().end() || it->second->finished()) return fallback;
+  if (it == drivers().end() || it->second->finished())
+    return fallback;
   ++entry_depth;
   auto result = fn(*it->second);
   --entry_depth;
@@ -37,15 +38,14 @@ auto with_driver(int handle, Fn&& fn, decltype(fn(std::declval<Driver&>())) fall
   return result;
 }
 
-template <typename Fn>
-void with_driver_void(int handle, Fn&& fn) {
+template <typename Fn> void with_driver_void(int handle, Fn&& fn) {
   with_driver(handle, [&](Driver& driver) {
     fn(driver);
     return true;
   });
 }
 
-}  // namespace
+} // namespace
 
 int create_driver(val options, val ice_servers, val emit) {
   int handle = next_handle++;
@@ -66,7 +66,8 @@ val driver_send(int handle, std::string peer, val data) {
       handle, [&](Driver& d) { return d.send(peer, data); }, val::null());
 }
 int driver_broadcast(int handle, val data) {
-  return with_driver(handle, [&](Driver& d) { return d.broadcast(data); }, 0);
+  return with_driver(
+      handle, [&](Driver& d) { return d.broadcast(data); }, 0);
 }
 void driver_set_local_stream(int handle, val stream) {
   with_driver_void(handle, [&](Driver& d) { d.set_local_stream(stream); });
@@ -79,21 +80,24 @@ void driver_provide_token(int handle, val token, std::string error) {
   with_driver_void(handle, [&](Driver& d) { d.provide_token(token, error); });
 }
 std::string driver_id(int handle) {
-  return with_driver(handle, [](Driver& d) { return d.id(); }, std::string());
+  return with_driver(
+      handle, [](Driver& d) { return d.id(); }, std::string());
 }
 std::string driver_state(int handle) {
-  return with_driver(handle, [](Driver& d) { return d.state(); }, std::string("closed"));
+  return with_driver(
+      handle, [](Driver& d) { return d.state(); }, std::string("closed"));
 }
 val driver_peers(int handle) {
   return with_driver(
       handle, [](Driver& d) { return d.peers(); }, val::array());
 }
-int live_drivers() { return static_cast<int>(drivers().size()); }
+int live_drivers() {
+  return static_cast<int>(drivers().size());
+}
 
 void socket_event(int handle, int generation, int kind, val event) {
-  with_driver_void(handle, [&](Driver& d) {
-    d.on_socket(generation, static_cast<SocketEvent>(kind), event);
-  });
+  with_driver_void(
+      handle, [&](Driver& d) { d.on_socket(generation, static_cast<SocketEvent>(kind), event); });
 }
 void timer_fired(int handle, int generation) {
   with_driver_void(handle, [&](Driver& d) { d.on_timer(generation); });
@@ -105,12 +109,11 @@ void http_done(int handle, int token, int stage, bool ok, val result) {
   with_driver_void(handle, [&](Driver& d) { d.on_http(token, stage, ok, result); });
 }
 void peer_event(int handle, int generation, int kind, val event) {
-  with_driver_void(handle, [&](Driver& d) {
-    d.on_peer(generation, static_cast<PeerEvent>(kind), event);
-  });
+  with_driver_void(handle,
+                   [&](Driver& d) { d.on_peer(generation, static_cast<PeerEvent>(kind), event); });
 }
 void operation_done(int handle, int token, bool ok, val result) {
   with_driver_void(handle, [&](Driver& d) { d.on_operation(token, ok, result); });
 }
 
-}  // namespace rtc_signaling::wasm
+} // namespace rtc_signaling::wasm

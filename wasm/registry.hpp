@@ -36,10 +36,9 @@ void peer_event(int handle, int generation, int kind, emscripten::val event);
 void operation_done(int handle, int token, bool ok, emscripten::val result);
 
 /// fn bound to a registered trampoline: Module[name].bind(null, args...).
-template <typename... Ts>
-emscripten::val bound_trampoline(const char* name, Ts&&... args) {
+template <typename... Ts> emscripten::val bound_trampoline(const char* name, Ts&&... args) {
   return emscripten::val::module_property(name).call<emscripten::val>(
       "bind", emscripten::val::null(), std::forward<Ts>(args)...);
 }
 
-}  // namespace rtc_signaling::wasm
+} // namespace rtc_signaling::wasm
