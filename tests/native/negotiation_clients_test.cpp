@@ -79,8 +79,8 @@ TEST(NegotiationClients, LeavingPeerHasItsConnectionClosed) {
 // 2-4 clients join a room at random moments and renegotiate at random (tracks, app ICE
 // restarts, transports failing), with random frame delays and interleaved completions.
 // Sharded so CTest can run the shards in parallel; together they cover seeds 1..1000.
-constexpr int kShards = 10;
-constexpr std::uint64_t kSeedsPerShard = 100;
+constexpr int kShards = 20;
+constexpr std::uint64_t kSeedsPerShard = 50;
 
 class NegotiationClientsProperty : public ::testing::TestWithParam<int> {};
 
@@ -113,7 +113,7 @@ TEST_P(NegotiationClientsProperty, ThousandSeedsConverge) {
         });
       }
     }
-    h.run_until(40'000);
+    h.run_until(20'000);
     for (int a = 0; a < h.clients(); ++a) {
       for (int b = a + 1; b < h.clients(); ++b) {
         ASSERT_EQ(h.convergence_problem(a, b), "") << "seed " << seed;

@@ -275,8 +275,8 @@ TEST(Negotiation, LocalEndOfCandidatesIsSignalled) {
 // links fail, signals are delayed and completions interleave. Per-direction signal order is kept
 // (the native server relays in order on one socket).
 // Sharded so CTest can run the shards in parallel; together they cover seeds 1..1000.
-constexpr int kShards = 4;
-constexpr std::uint64_t kSeedsPerShard = 250;
+constexpr int kShards = 8;
+constexpr std::uint64_t kSeedsPerShard = 125;
 
 class NegotiationProperty : public ::testing::TestWithParam<int> {};
 
