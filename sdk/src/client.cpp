@@ -38,8 +38,13 @@ constexpr std::size_t kMaxRoomBytes = 256;
 constexpr int kCloseNormal = 1000;
 constexpr int kCloseServerTimeout = 4000;
 
-bool is_fatal_server_code(const std::string& code) {
-  return code == errc::unauthorized || code == errc::forbidden || code == errc::room_full;
+/// The stable errc constant for a fatal code a server may send, or nullptr.
+const char* fatal_server_code(const std::string& code) {
+  for (const char* c : {errc::unauthorized, errc::forbidden, errc::room_full, errc::server_closed}) {
+    if (code == c)
+      return c;
+  }
+  return nullptr;
 }
 
 } // namespace
@@ -71,6 +76,7 @@ struct Client::Impl {
   std::optional<std::string> token;
   std::string socket_url;
   std::optional<std::uint32_t> probe_id;
+  std::optional<std::uint32_t> negotiate_id; ///< the dialect's pre-socket HTTP step (SignalR)
   std::uint32_t next_request_id = 1;
 
   // Resume bookkeeping (DESIGN §4.1).
@@ -103,7 +109,8 @@ struct Client::Impl {
   void send(const msg::ClientMessage& m, TimeMs now) {
     if (socket != Socket::open)
       return;
-    emit(output::SendFrame{dialect->encode(m)});
+    for (auto& frame : dialect->encode_all(m))
+      emit(output::SendFrame{std::move(frame)});
     if (state == SessionState::open)
       timers.set(core::Timer::ping, now + config.ping_interval_ms);
   }
@@ -158,8 +165,27 @@ struct Client::Impl {
     open_socket(now);
   }
 
-  void open_socket(TimeMs now) {
-    socket_url = dialect->socket_url(config, token);
+  void open_socket(TimeMs now) { run_step(dialect->begin_attempt(config, token), now); }
+
+  /// One step of the dialect's connection setup: an HTTP request, the socket, or giving up.
+  void run_step(dialects::Dialect::Step step, TimeMs now) {
+    if (auto* request = std::get_if<dialects::Dialect::Request>(&step)) {
+      negotiate_id = next_request_id++;
+      request->request.id = *negotiate_id;
+      timers.set(core::Timer::probe, now + kProbeTimeoutMs);
+      emit(std::move(request->request));
+      return;
+    }
+    if (auto* failed = std::get_if<dialects::Dialect::Fail>(&step)) {
+      if (failed->fatal) {
+        fatal(failed->code, failed->message);
+      } else {
+        error(failed->code, failed->message);
+        lost(now);
+      }
+      return;
+    }
+    socket_url = std::get<dialects::Dialect::Connect>(step).url;
     socket = Socket::opening;
     // Bounds a transport that neither opens nor fails (the browser's own timeout is minutes).
     timers.set(core::Timer::server_timeout, now + config.server_timeout_ms);
@@ -219,6 +245,12 @@ struct Client::Impl {
   }
 
   void on_http_response(const input::HttpResponse& r, TimeMs now) {
+    if (negotiate_id && r.request_id == *negotiate_id) {
+      negotiate_id.reset();
+      timers.clear(core::Timer::probe);
+      run_step(dialect->on_http_response(r.status, r.body), now);
+      return;
+    }
     if (!probe_id || r.request_id != *probe_id)
       return;
     probe_id.reset();
@@ -237,6 +269,7 @@ struct Client::Impl {
     socket = Socket::none;
     awaiting_token = false;
     probe_id.reset();
+    negotiate_id.reset();
     for (auto t : {core::Timer::ping, core::Timer::server_timeout, core::Timer::stable,
                    core::Timer::ack, core::Timer::probe, core::Timer::token}) {
       timers.clear(t);
@@ -289,6 +322,7 @@ struct Client::Impl {
     timers.clear_all();
     awaiting_token = false;
     probe_id.reset();
+    negotiate_id.reset();
     for (const auto& [peer, n] : negotiators)
       emit(output::ClosePeerConnection{peer});
     negotiators.clear();
@@ -307,6 +341,7 @@ struct Client::Impl {
     }
     if (timers.take_due(Timer::probe, now)) {
       probe_id.reset();
+      negotiate_id.reset();
       lost(now);
     }
     if (timers.take_due(Timer::server_timeout, now)) {
@@ -348,13 +383,22 @@ struct Client::Impl {
     ++stats.frames_received;
     // Any frame, even a bad one, proves the server is alive.
     timers.set(core::Timer::server_timeout, now + config.server_timeout_ms);
-    auto decoded = dialect->decode(text);
-    if (auto* e = std::get_if<msg::DecodeError>(&decoded)) {
-      ++stats.frames_dropped;
-      error(e->code.c_str(), e->message);
-      return;
+    for (auto& decoded : dialect->decode_all(text)) {
+      // A fatal message (or a handshake failure) may have ended the session mid-frame.
+      if (socket != Socket::open)
+        return;
+      if (auto* e = std::get_if<msg::DecodeError>(&decoded)) {
+        ++stats.frames_dropped;
+        error(e->code.c_str(), e->message);
+        continue;
+      }
+      std::visit([&](auto& m) { on_message(m, now); }, std::get<msg::ServerMessage>(decoded));
     }
-    std::visit([&](auto& m) { on_message(m, now); }, std::get<msg::ServerMessage>(decoded));
+    // Acks and replies the dialect produced while decoding.
+    for (auto& frame : dialect->take_frames()) {
+      if (socket == Socket::open)
+        emit(output::SendFrame{std::move(frame)});
+    }
   }
 
   void on_message(msg::Welcome& w, TimeMs now) {
@@ -430,6 +474,8 @@ struct Client::Impl {
     case core::Roster::AddResult::already_present:
       break;
     }
+    if (m.initiate && roster.contains(m.peer.id))
+      ensure_negotiator(m.peer.id);
   }
 
   void on_message(msg::PeerLeft& m, TimeMs now) {
@@ -467,11 +513,8 @@ struct Client::Impl {
   void on_message(msg::Pong&, TimeMs) {}
 
   void on_message(msg::ServerError& e, TimeMs) {
-    if (e.fatal && is_fatal_server_code(e.code)) {
-      fatal(e.code == errc::unauthorized ? errc::unauthorized
-            : e.code == errc::forbidden  ? errc::forbidden
-                                         : errc::room_full,
-            e.message);
+    if (const char* code = fatal_server_code(e.code); e.fatal && code) {
+      fatal(code, e.message);
       return;
     }
     error(errc::server_error, e.code + (e.message.empty() ? "" : ": " + e.message));

@@ -29,11 +29,17 @@ struct Welcome {
   bool resumed = false;              ///< the server honoured our resume token
   std::optional<Seq> ack;            ///< last client seq the server processed
   std::vector<PeerEntry> peers;
+  /// resumed, but from the token alone: the server lost its state (restart), replayed nothing,
+  /// and cannot tell which of our unacknowledged signals it relayed before.
+  bool restored = false;
   friend bool operator==(const Welcome&, const Welcome&) = default;
 };
 struct PeerJoined {
   std::optional<Seq> seq;
   PeerEntry peer;
+  /// Open a connection to this peer now. Dialects without a server roster (signalr's signalrtc
+  /// and codelab contracts) decide there who calls whom; otherwise only the newcomer calls.
+  bool initiate = false;
   friend bool operator==(const PeerJoined&, const PeerJoined&) = default;
 };
 struct PeerLeft {

@@ -1,6 +1,7 @@
 #include "dialects/dialect.hpp"
 
 #include "dialects/native.hpp"
+#include "dialects/signalr.hpp"
 
 namespace rtc_signaling::dialects {
 
@@ -8,6 +9,8 @@ std::unique_ptr<Dialect> make_dialect(const Config& config) {
   switch (config.dialect) {
   case rtc_signaling::Dialect::native:
     return std::make_unique<native::Native>(config.limits);
+  case rtc_signaling::Dialect::signalr:
+    return std::make_unique<signalr::SignalR>(config);
   }
   return nullptr;
 }

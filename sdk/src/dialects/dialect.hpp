@@ -7,9 +7,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
+#include <vector>
 
 #include "messages.hpp"
 #include "rtc_signaling/config.hpp"
+#include "rtc_signaling/error.hpp"
+#include "rtc_signaling/output.hpp"
 
 namespace rtc_signaling::dialects {
 
@@ -27,6 +31,36 @@ public:
   virtual std::string encode(const msg::ClientMessage& m) const = 0;
   /// Size-limits, depth-checks, parses and schema-checks one frame. Never throws.
   virtual msg::Decoded<msg::ServerMessage> decode(std::string_view frame) const = 0;
+
+  // ---- Stateful hooks. The defaults describe a stateless codec (native); signalr overrides them.
+
+  /// Open the socket at `url`.
+  struct Connect { std::string url; };
+  /// Perform this HTTP request first (the session assigns its id), then on_http_response.
+  struct Request { output::HttpRequest request; };
+  /// Give up this attempt: fatal ends the session, otherwise the session backs off and retries.
+  struct Fail { const char* code = errc::server_error; std::string message; bool fatal = false; };
+  using Step = std::variant<Connect, Request, Fail>;
+
+  /// Called before every connection attempt.
+  virtual Step begin_attempt(const Config& config, const std::optional<std::string>& token) {
+    return Connect{socket_url(config, token)};
+  }
+  /// The answer to the last Request.
+  virtual Step on_http_response(int status, const std::string& body) {
+    return Fail{errc::server_error,
+                "unexpected HTTP response " + std::to_string(status) + " (" +
+                    std::to_string(body.size()) + " bytes)",
+                false};
+  }
+  /// Frames for one outgoing message: none, one or several.
+  virtual std::vector<std::string> encode_all(const msg::ClientMessage& m) { return {encode(m)}; }
+  /// Messages in one incoming frame (a frame may carry several records, or part of one).
+  virtual std::vector<msg::Decoded<msg::ServerMessage>> decode_all(std::string_view frame) {
+    return {decode(frame)};
+  }
+  /// Frames the dialect wants sent on its own (acks, replies); drained after every frame.
+  virtual std::vector<std::string> take_frames() { return {}; }
 };
 
 std::unique_ptr<Dialect> make_dialect(const Config& config);

@@ -1,0 +1,106 @@
+// The `signalr` dialect (DESIGN §4.2): an ASP.NET Core SignalR hub over WebSockets with the JSON
+// hub protocol. This class is the client side of one logical hub connection:
+//
+//   begin_attempt ─▶ POST negotiate (redirects followed) ─▶ socket ?id=<connectionToken>
+//   socket open   ─▶ handshake {"protocol":"json","version":1}  ─▶ {} ─▶ contract join
+//   socket lost   ─▶ with stateful reconnect: same id, Sequence + replay of unacked invocations,
+//                    the server's Sequence ─▶ Welcome{resumed} with the roster as we knew it;
+//                    a failed resume falls back to a fresh negotiate on the next attempt.
+//
+// What a hub contract means (room / signalrtc / codelab) lives in signalr_contracts.hpp.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dialects/dialect.hpp"
+#include "dialects/signalr_contracts.hpp"
+#include "dialects/signalr_protocol.hpp"
+
+namespace rtc_signaling::dialects::signalr {
+
+/// Redirect chains longer than this are a loop (the official client stops at 100 too).
+inline constexpr int kMaxRedirects = 100;
+
+class SignalR final : public Dialect {
+public:
+  explicit SignalR(const Config& config);
+
+  const char* name() const noexcept override { return "signalr"; }
+  std::string socket_url(const Config& config,
+                         const std::optional<std::string>& token) const override;
+  /// Replay is done here, by SignalR sequence ids, not by the session's outbox.
+  bool acknowledges() const noexcept override { return false; }
+  /// Stateless view for tests and fuzzers: the records `m` becomes on an established
+  /// connection, without invocation or sequence ids.
+  std::string encode(const msg::ClientMessage& m) const override;
+  /// Stateless view: the first complete record of `frame`, translated by the contract.
+  msg::Decoded<msg::ServerMessage> decode(std::string_view frame) const override;
+
+  Step begin_attempt(const Config& config, const std::optional<std::string>& token) override;
+  Step on_http_response(int status, const std::string& body) override;
+  std::vector<std::string> encode_all(const msg::ClientMessage& m) override;
+  std::vector<msg::Decoded<msg::ServerMessage>> decode_all(std::string_view frame) override;
+  std::vector<std::string> take_frames() override;
+
+  // Introspection for tests.
+  bool stateful() const { return stateful_; }
+  const std::optional<std::string>& connection_token() const { return connection_token_; }
+  std::size_t unacknowledged() const { return replay_.size(); }
+
+private:
+  enum class Mode { fresh, resuming };
+
+  void reset_connection();
+  Step negotiate();
+  std::string ws_url(bool with_id) const;
+  std::string send_call(const Call& call);
+  void handle_record(const std::string& record,
+                     std::vector<msg::Decoded<msg::ServerMessage>>& out);
+  void handle_message(HubMessage& m, std::vector<msg::Decoded<msg::ServerMessage>>& out);
+  void deliver(Translated t, std::vector<msg::Decoded<msg::ServerMessage>>& out);
+  void mirror(const msg::ServerMessage& m);
+
+  Config config_;
+  std::unique_ptr<Contract> contract_;
+  RecordReader reader_;
+
+  // Negotiate.
+  std::string hub_url_;                     ///< http(s) form, replaced by redirects
+  std::optional<std::string> token_;        ///< the app's token for this attempt
+  std::optional<std::string> redirect_token_;
+  int redirects_ = 0;
+
+  // The logical hub connection.
+  std::optional<std::string> connection_token_;
+  bool stateful_ = false;
+  bool established_ = false;  ///< a handshake succeeded on this connection
+  bool resume_tried_ = false; ///< one resume per loss; failing it means renegotiating
+  Mode mode_ = Mode::fresh;
+  bool handshake_pending_ = false;
+  bool awaiting_sequence_ = false;
+  std::optional<msg::Join> pending_join_;
+  std::uint64_t next_invocation_ = 1;
+  std::map<std::string, bool> pending_invocations_; ///< id -> is the join call
+
+  // Stateful reconnect (HubProtocol.md "Stateful Reconnect").
+  std::int64_t out_seq_ = 0;                                   ///< last trackable id sent
+  std::deque<std::pair<std::int64_t, std::string>> replay_;    ///< sent, not yet acked
+  std::int64_t in_next_ = 1;      ///< id the next incoming trackable message carries
+  std::int64_t in_processed_ = 0; ///< highest incoming id delivered
+  std::int64_t in_acked_ = 0;     ///< highest id we acknowledged
+
+  // What the session knows, to rebuild its Welcome after a resume.
+  PeerId self_id_;
+  std::map<PeerId, std::string> roster_;
+
+  std::vector<std::string> frames_; ///< frames of our own (acks, replies, deferred join)
+};
+
+} // namespace rtc_signaling::dialects::signalr

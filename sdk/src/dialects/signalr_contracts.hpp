@@ -1,0 +1,79 @@
+// Hub contracts of the signalr dialect: which hub methods mean join, signal and leave, and how
+// signals are shaped. Pure translations between session messages and invocations; the connection
+// state machine in signalr.cpp decides when they are sent.
+//
+//   room (default)  Join(room, name) / Signal(toId, payloadJson) / Leave()
+//                   <- Welcome(selfId, peers[]) PeerJoined(peer) Signal(fromId, payloadJson)
+//                      PeerLeft(id); payloads are DESIGN §4's canonical JSON.
+//   signalrtc       NewUser(userName) / HelloUser(userName, toId) / SendSignal(signalJson, toId)
+//                   <- NewUserArrived(json) UserSaidHello(json) SendSignal(fromId, signalJson)
+//                      UserDisconnect(id); simple-peer signal shapes. The hub never tells a client
+//                   its own id, so roles follow who calls whom: whoever receives UserSaidHello
+//                   (the newcomer) calls and offers.
+//   codelab         CreateOrJoinRoom(room) / SendMessage(room, message) / LeaveRoom(room)
+//                   <- created joined join full message(message); two members, the first one
+//                   (who receives `join`) offers.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "dialects/signalr_protocol.hpp"
+#include "messages.hpp"
+#include "rtc_signaling/config.hpp"
+
+namespace rtc_signaling::dialects::signalr {
+
+/// An invocation to send. Every call carries an invocationId so hub errors come back.
+struct Call {
+  std::string target;
+  json arguments = json::array();
+  bool join = false; ///< its failure means we are not in the room (fatal `forbidden`)
+  friend bool operator==(const Call&, const Call&) = default;
+};
+
+struct Translated {
+  std::vector<msg::Decoded<msg::ServerMessage>> messages;
+  std::vector<Call> calls;
+};
+
+class Contract {
+public:
+  explicit Contract(const Config& config);
+  virtual ~Contract() = default;
+
+  virtual const char* name() const noexcept = 0;
+  /// The handshake of a fresh connection succeeded: join.
+  virtual Translated join(const msg::Join& join) const = 0;
+  /// SignalTo and Leave (Ping and acks are the connection's business).
+  virtual std::vector<Call> calls(const msg::ClientMessage& m) const = 0;
+  /// An invocation from the hub. `self_id` is the id of our last Welcome (codelab roles).
+  virtual Translated on_invocation(const std::string& target, const json& arguments,
+                                   const PeerId& self_id) const = 0;
+
+protected:
+  /// The hub's name for a contract method, after the app's renames.
+  std::string method(const char* canonical) const;
+  /// SignalR clients match incoming targets case-insensitively; so do we.
+  bool is(const std::string& target, const char* canonical) const;
+
+  Config config_;
+};
+
+std::unique_ptr<Contract> make_contract(const Config& config);
+
+// Signal shapes, exposed for tests. Decoders validate with the §3.4 limits.
+json encode_canonical(const SignalPayload& p);
+std::variant<SignalPayload, std::string> decode_canonical(const json& j, const Limits& limits);
+
+/// simple-peer's signal objects; nullopt = nothing to send (simple-peer has no end-of-candidates).
+std::optional<json> encode_simplepeer(const SignalPayload& p);
+/// monostate = a simple-peer signal we do not act on (renegotiate, transceiverRequest).
+std::variant<SignalPayload, std::monostate, std::string> decode_simplepeer(const json& j,
+                                                                         const Limits& limits);
+
+std::optional<json> encode_codelab(const SignalPayload& p);
+
+} // namespace rtc_signaling::dialects::signalr
