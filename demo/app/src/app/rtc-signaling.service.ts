@@ -63,6 +63,8 @@ type Wire =
 export class RtcSignalingService {
   private client: Client | null = null;
   private offs: Array<() => void> = [];
+  /** Bumped by join() and leave(), so a connect() that resolves after leave() is closed, not kept. */
+  private attempt = 0;
 
   private readonly _state = signal<CallState>('idle');
   private readonly _peers = signal<readonly CallPeer[]>([]);
@@ -93,7 +95,13 @@ export class RtcSignalingService {
   readonly error$ = toObservable(this.error);
 
   constructor() {
-    inject(DestroyRef).onDestroy(() => void this.leave());
+    // Closing the tab should remove our tile for the others now, not after the server's grace period.
+    const onPageHide = () => void this.leave();
+    window.addEventListener('pagehide', onPageHide);
+    inject(DestroyRef).onDestroy(() => {
+      window.removeEventListener('pagehide', onPageHide);
+      void this.leave();
+    });
   }
 
   /**
@@ -102,6 +110,7 @@ export class RtcSignalingService {
    */
   async join(options: JoinOptions): Promise<void> {
     if (this.client) throw new Error('already in a call; leave first');
+    const attempt = ++this.attempt;
     const localStream = options.localStream ?? null;
     this._error.set(null);
     this._reconnect.set(null);
@@ -120,21 +129,27 @@ export class RtcSignalingService {
         name: options.name,
         ...(localStream ? { localStream } : {}),
       });
+      if (attempt !== this.attempt) {
+        await client.close();
+        return;
+      }
       this.client = client;
       this._self.set({ id: client.id, name: options.name, room: options.room });
       this.listen(client);
       this._state.set(client.state);
       for (const p of client.peers) this.upsertPeer(p.id, { name: p.name, state: linkState(p.state) });
     } catch (err) {
+      stopTracks(localStream);
+      if (attempt !== this.attempt) return;
       this._state.set('idle');
       this._error.set(toCallError(err));
-      stopTracks(localStream);
       this._localStream.set(null);
       throw err;
     }
   }
 
   async leave(): Promise<void> {
+    this.attempt++;
     const client = this.client;
     this.client = null;
     for (const off of this.offs.splice(0)) off();
@@ -191,7 +206,7 @@ export class RtcSignalingService {
         this.announceMedia(id);
       }),
       client.on('peer-left', ({ id }) => this._peers.update((ps) => ps.filter((p) => p.id !== id))),
-      client.on('peer-state', ({ id, state }) => this.upsertPeer(id, { state: linkState(state) })),
+      client.on('peer-state', ({ id, state }) => this.patchPeer(id, { state: linkState(state) })),
       client.on('channel', ({ id, state }) => {
         if (state === 'open') this.announceMedia(id);
       }),
@@ -219,7 +234,7 @@ export class RtcSignalingService {
         own: false,
       });
     } else if (msg?.type === 'media') {
-      this.upsertPeer(fromId, { audio: msg.audio === true, video: msg.video === true });
+      this.patchPeer(fromId, { audio: msg.audio === true, video: msg.video === true });
     }
   }
 
@@ -238,15 +253,16 @@ export class RtcSignalingService {
     const prev = this._peers().find((p) => p.id === id)?.stream;
     const kept = prev?.getTracks().filter((t) => t.kind !== track.kind && t.readyState === 'live') ?? [];
     // A fresh MediaStream object makes <video> pick up the new track set reliably.
-    this.upsertPeer(id, { stream: new MediaStream([...kept, track]) });
+    this.patchPeer(id, { stream: new MediaStream([...kept, track]) });
     track.addEventListener('ended', () => {
       const cur = this._peers().find((p) => p.id === id)?.stream;
       if (!cur?.getTracks().includes(track)) return;
       const rest = cur.getTracks().filter((t) => t !== track);
-      this.upsertPeer(id, { stream: rest.length ? new MediaStream(rest) : null });
+      this.patchPeer(id, { stream: rest.length ? new MediaStream(rest) : null });
     });
   }
 
+  /** Adds a peer the client knows about, or updates it. */
   private upsertPeer(id: string, patch: Partial<CallPeer>): void {
     this._peers.update((ps) => {
       const i = ps.findIndex((p) => p.id === id);
@@ -258,6 +274,16 @@ export class RtcSignalingService {
       next[i] = { ...ps[i], ...patch };
       return next;
     });
+  }
+
+  /**
+   * Updates a peer from a per-peer event. Events can trail `peer-left` (a closing connection
+   * still reports its state), so a peer the client no longer lists is not brought back.
+   */
+  private patchPeer(id: string, patch: Partial<CallPeer>): void {
+    if (this._peers().some((p) => p.id === id)) return this.upsertPeer(id, patch);
+    const known = this.client?.peers.find((p) => p.id === id);
+    if (known) this.upsertPeer(id, { name: known.name, state: linkState(known.state), ...patch });
   }
 
   private appendMessage(m: ChatMessage): void {

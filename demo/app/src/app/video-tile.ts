@@ -27,7 +27,7 @@ import { Icon } from './icon';
     }
     <div class="tile__caption">
       @if (audioOff()) {
-        <app-icon name="mic-off" class="tile__mic-off" title="Microphone off" />
+        <app-icon name="mic-off" class="tile__mic-off" data-testid="tile-mic-off" title="Microphone off" />
       }
       <span class="tile__name" data-testid="tile-name">{{ label() }}</span>
       <span class="badge" [attr.data-state]="state()" data-testid="tile-state">{{ state() }}</span>

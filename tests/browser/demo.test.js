@@ -1,0 +1,236 @@
+// The Angular demo (demo/app) driven through its real UI in two Chromium contexts, against the
+// real reference server. Needs the app built first: `npx ng build` in demo/app (scripts/test does).
+// Screenshots of every step go to test-results/demo/; UPDATE_DEMO_SCREENSHOT=1 also refreshes
+// docs/demo.png from the two-person call.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from './helpers/server.js';
+import { launchChromium } from './helpers/browser.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const appDir = path.join(root, 'demo/app/dist/app/browser');
+const shotsDir = path.join(root, 'test-results/demo');
+// A fixed resume key so the restarted server accepts the sessions the first one issued.
+const serverArgs = ['--static', appDir, '--resume-secret', 'demo-test-resume-secret'];
+const WAIT = { timeout: 30_000 };
+
+let browser;
+
+before(async () => {
+  assert.ok(existsSync(path.join(appDir, 'index.html')), `demo app not built: run \`npx ng build\` in demo/app (missing ${appDir})`);
+  await mkdir(shotsDir, { recursive: true });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function openApp(server, name, room, { denyMedia = false } = {}) {
+  const context = await browser.newContext({
+    permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'],
+    viewport: { width: 1280, height: 760 },
+  });
+  if (denyMedia) {
+    // What the browser does when the user blocks camera and microphone.
+    await context.addInitScript(() => {
+      navigator.mediaDevices.getUserMedia = () =>
+        Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    });
+  }
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.goto(`${server.url}/?room=${encodeURIComponent(room)}`);
+  await page.getByTestId('join-name').fill(name);
+  return { name, page, context, errors };
+}
+
+const shot = (who, step) => who.page.screenshot({ path: path.join(shotsDir, `${step}-${who.name}.png`) });
+
+/** The tile `who` shows for the peer called `name`. */
+const remoteTile = (who, name) => who.page.locator(`[data-testid="tile-remote"][data-peer-name="${name}"]`);
+
+/** Waits until `who` shows `name`'s tile as connected with decoded video frames. */
+async function waitForLiveTile(who, name) {
+  await remoteTile(who, name).locator('[data-testid="tile-state"]', { hasText: 'connected' }).waitFor(WAIT);
+  await who.page.waitForFunction(
+    (n) => document.querySelector(`[data-testid="tile-remote"][data-peer-name="${n}"] video`)?.videoWidth > 0,
+    name,
+    WAIT,
+  );
+}
+
+/** SIGTERM, but a server that does not exit promptly fails the test instead of hanging it. */
+async function stopServer(s) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error('server did not exit within 10 s of SIGTERM')), 10_000);
+  });
+  try {
+    await Promise.race([s.stop(), timeout]);
+  } finally {
+    clearTimeout(timer);
+    await s.kill();
+  }
+}
+
+async function waitForStatus(who, state) {
+  await who.page.locator(`[data-testid="status"][data-state="${state}"]`).waitFor(WAIT);
+}
+
+/** Whether the local preview's microphone track is enabled, read off the <video> the user sees. */
+const localAudioEnabled = (who) =>
+  who.page.getByTestId('tile-local').locator('video').evaluate((v) => v.srcObject.getAudioTracks()[0].enabled);
+
+test('two people join a room, see and chat with each other, survive a server restart, and leave', async () => {
+  let server = await startServer({ args: serverArgs });
+  const room = `demo-${Date.now().toString(36)}`;
+  const alice = await openApp(server, 'Alice', room);
+  const bob = await openApp(server, 'Bob', room);
+  try {
+    // The room comes from ?room= and the invite link points back to it.
+    assert.equal(await alice.page.getByTestId('join-room').inputValue(), room);
+    await alice.page.getByTestId('copy-invite').click();
+    await alice.page.getByTestId('copy-invite').filter({ hasText: 'Link copied' }).waitFor(WAIT);
+    const invite = new URL(await alice.page.evaluate(() => navigator.clipboard.readText()));
+    assert.equal(invite.searchParams.get('room'), room);
+    await shot(alice, '01-join-form');
+
+    await alice.page.getByTestId('join-submit').click();
+    await waitForStatus(alice, 'open');
+    await bob.page.getByTestId('join-submit').click();
+    await waitForStatus(bob, 'open');
+
+    // Each side shows the other's live video in a tile that says connected.
+    for (const [self, other] of [[alice, bob], [bob, alice]]) {
+      await waitForLiveTile(self, other.name);
+      assert.match(await remoteTile(self, other.name).getByTestId('tile-name').textContent(), new RegExp(other.name));
+    }
+    await shot(alice, '02-call');
+    await shot(bob, '02-call');
+
+    // Chat travels over the data channel; own messages are marked as such.
+    await alice.page.getByTestId('chat-input').fill('Hi Bob! Can you hear me?');
+    await alice.page.getByTestId('chat-input').press('Enter');
+    const received = bob.page.getByTestId('chat-message').filter({ hasText: 'Hi Bob! Can you hear me?' });
+    await received.waitFor(WAIT);
+    assert.equal(await received.getAttribute('data-own'), 'false');
+    assert.equal((await received.getByTestId('chat-from').textContent()).trim(), 'Alice');
+    const sent = alice.page.getByTestId('chat-message').filter({ hasText: 'Hi Bob! Can you hear me?' });
+    assert.equal(await sent.getAttribute('data-own'), 'true');
+    await bob.page.getByTestId('chat-input').fill('Loud and clear, Alice.');
+    await bob.page.getByTestId('chat-send').click();
+    await alice.page.getByTestId('chat-message').filter({ hasText: 'Loud and clear, Alice.' }).waitFor(WAIT);
+    await shot(alice, '03-chat');
+    await shot(bob, '03-chat');
+    if (process.env.UPDATE_DEMO_SCREENSHOT === '1') {
+      await copyFile(path.join(shotsDir, '03-chat-Alice.png'), path.join(root, 'docs/demo.png'));
+    }
+
+    // Mute flips the local microphone track's `enabled`; the other side shows the muted icon.
+    assert.equal(await localAudioEnabled(alice), true);
+    await alice.page.getByTestId('mic-toggle').click();
+    assert.equal(await localAudioEnabled(alice), false);
+    await remoteTile(bob, 'Alice').getByTestId('tile-mic-off').waitFor(WAIT);
+    await shot(alice, '04-muted');
+    await alice.page.getByTestId('mic-toggle').click();
+    assert.equal(await localAudioEnabled(alice), true);
+    await remoteTile(bob, 'Alice').getByTestId('tile-mic-off').waitFor({ state: 'detached', ...WAIT });
+
+    // Server goes away: both show the reconnect countdown.
+    const { port } = server;
+    await stopServer(server);
+    for (const who of [alice, bob]) {
+      await waitForStatus(who, 'reconnecting');
+      await who.page
+        .getByTestId('status-text')
+        .filter({ hasText: /^Reconnecting — attempt \d+, (next try in \d+ s|trying now…)$/ })
+        .waitFor(WAIT);
+    }
+    await shot(alice, '05-reconnecting');
+
+    // Same port again: both sessions come back and the call is still up.
+    server = await startServer({ port, args: serverArgs });
+    for (const [self, other] of [[alice, bob], [bob, alice]]) {
+      await waitForStatus(self, 'open');
+      await waitForLiveTile(self, other.name);
+    }
+    await shot(alice, '06-reconnected');
+
+    // Bob leaves: his tile disappears on Alice's side and he is back at the join form.
+    await bob.page.getByTestId('leave').click();
+    await bob.page.getByTestId('join-form').waitFor(WAIT);
+    await remoteTile(alice, 'Bob').waitFor({ state: 'detached', ...WAIT });
+    assert.equal(await alice.page.getByTestId('tile-remote').count(), 0);
+    await shot(alice, '07-after-leave');
+
+    assert.deepEqual(alice.errors, []);
+    assert.deepEqual(bob.errors, []);
+  } finally {
+    await alice.context.close();
+    await bob.context.close();
+    await stopServer(server);
+  }
+});
+
+test('without camera access a person joins with chat only, says so, and still receives video', async () => {
+  const server = await startServer({ args: serverArgs });
+  const room = `nocam-${Date.now().toString(36)}`;
+  const carol = await openApp(server, 'Carol', room, { denyMedia: true });
+  const dave = await openApp(server, 'Dave', room);
+  try {
+    await carol.page.getByTestId('join-submit').click();
+    await waitForStatus(carol, 'open');
+    const notice = carol.page.getByTestId('media-notice');
+    await notice.waitFor(WAIT);
+    assert.equal(await notice.getAttribute('data-code'), 'camera-denied');
+    assert.match(await notice.textContent(), /chat only/);
+    assert.equal(await carol.page.getByTestId('mic-toggle').isDisabled(), true);
+    assert.equal(await carol.page.getByTestId('camera-toggle').isDisabled(), true);
+
+    await dave.page.getByTestId('join-submit').click();
+    await waitForStatus(dave, 'open');
+    await waitForLiveTile(carol, 'Dave');
+    await remoteTile(dave, 'Carol').locator('[data-testid="tile-state"]', { hasText: 'connected' }).waitFor(WAIT);
+
+    await carol.page.getByTestId('chat-input').fill('No camera here, but I can see you.');
+    await carol.page.getByTestId('chat-send').click();
+    await dave.page.getByTestId('chat-message').filter({ hasText: 'No camera here, but I can see you.' }).waitFor(WAIT);
+    await shot(carol, '08-chat-only');
+    await shot(dave, '08-chat-only');
+    assert.deepEqual(carol.errors, []);
+    assert.deepEqual(dave.errors, []);
+  } finally {
+    await carol.context.close();
+    await dave.context.close();
+    await stopServer(server);
+  }
+});
+
+test('joining a full room shows "room full" in plain words with its code', async () => {
+  const server = await startServer({ args: [...serverArgs, '--max-peers', '1'] });
+  const room = `full-${Date.now().toString(36)}`;
+  const erin = await openApp(server, 'Erin', room);
+  const frank = await openApp(server, 'Frank', room);
+  try {
+    await erin.page.getByTestId('join-submit').click();
+    await waitForStatus(erin, 'open');
+    await frank.page.getByTestId('join-submit').click();
+    const error = frank.page.getByTestId('join-error');
+    await error.waitFor(WAIT);
+    assert.equal(await error.getAttribute('data-code'), 'room-full');
+    assert.match(await error.textContent(), /This room is full\s+room-full/);
+    await frank.page.getByTestId('join-submit').filter({ hasText: /^\s*Join\s*$/ }).waitFor(WAIT);
+    await shot(frank, '09-room-full');
+    assert.deepEqual(frank.errors, []);
+  } finally {
+    await erin.context.close();
+    await frank.context.close();
+    await stopServer(server);
+  }
+});
