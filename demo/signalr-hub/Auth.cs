@@ -1,0 +1,82 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace SignalrHub;
+
+/// <summary>
+/// Validates compact HS256 JWTs (signature, alg, exp, nbf). The NuGet feed this project builds
+/// from has no JwtBearer package for net10.0, and the check needs nothing beyond HMAC-SHA256.
+/// </summary>
+public sealed class Hs256Validator(string secret)
+{
+    private readonly byte[] _key = Encoding.UTF8.GetBytes(secret);
+
+    public ClaimsPrincipal? Validate(string token)
+    {
+        var parts = token.Split('.');
+        if (parts.Length != 3) return null;
+        try
+        {
+            using var header = JsonDocument.Parse(Base64Url(parts[0]));
+            if (!header.RootElement.TryGetProperty("alg", out var alg) || alg.GetString() != "HS256")
+                return null;
+            var expected = HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]));
+            if (!CryptographicOperations.FixedTimeEquals(expected, Base64Url(parts[2]))) return null;
+
+            using var payload = JsonDocument.Parse(Base64Url(parts[1]));
+            var root = payload.RootElement;
+            var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            if (root.TryGetProperty("exp", out var exp) && exp.GetInt64() < now) return null;
+            if (root.TryGetProperty("nbf", out var nbf) && nbf.GetInt64() > now) return null;
+
+            var claims = new List<Claim>();
+            if (root.TryGetProperty("sub", out var sub) && sub.ValueKind == JsonValueKind.String)
+                claims.Add(new Claim(ClaimTypes.NameIdentifier, sub.GetString()!));
+            if (root.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String)
+                claims.Add(new Claim(ClaimTypes.Name, name.GetString()!));
+            return new ClaimsPrincipal(new ClaimsIdentity(claims, "HS256"));
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static byte[] Base64Url(string s)
+    {
+        var b = s.Replace('-', '+').Replace('_', '/');
+        return Convert.FromBase64String(b.PadRight(b.Length + (4 - b.Length % 4) % 4, '='));
+    }
+}
+
+/// <summary>
+/// Requires a valid token under one path prefix: from the Authorization header (negotiate) or the
+/// access_token query parameter (WebSockets, which browsers cannot give headers). 401 otherwise,
+/// on negotiate, on the upgrade and on plain GETs alike.
+/// </summary>
+public sealed class BearerTokenMiddleware(RequestDelegate next, string prefix, Hs256Validator validator)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (!context.Request.Path.StartsWithSegments(prefix) || HttpMethods.IsOptions(context.Request.Method))
+        {
+            await next(context);
+            return;
+        }
+        string? token = context.Request.Query["access_token"];
+        var header = context.Request.Headers.Authorization.ToString();
+        if (string.IsNullOrEmpty(token) && header.StartsWith("Bearer ", StringComparison.Ordinal))
+            token = header["Bearer ".Length..];
+        var user = string.IsNullOrEmpty(token) ? null : validator.Validate(token);
+        if (user is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            return;
+        }
+        context.User = user;
+        await next(context);
+    }
+}
