@@ -3,10 +3,10 @@
 // A thin, typed shell around the wasm core: it validates options, loads the module once, turns the
 // driver's emit(type, payload) callback into events and a connect() promise, and frees the driver
 // on close(). Protocol decisions live in the core; browser plumbing in the wasm Driver.
-import createRtcSignalingCore from './rtc-signaling-core.js';
 
 const KNOWN_DIALECTS = ['native', 'signalr', 'relay', 'dyson', 'peerjs'];
-const SUPPORTED_DIALECTS = ['native'];
+const SUPPORTED_DIALECTS = ['native', 'signalr'];
+const SIGNALR_CONTRACTS = ['room', 'signalrtc', 'codelab'];
 const EVENTS = [
   'state',
   'peer-joined',
@@ -30,12 +30,18 @@ export class RtcSignalingError extends Error {
 }
 
 let corePromise;
-/** Loads and instantiates the wasm module once per page/process. */
+/**
+ * Loads and instantiates the wasm module once per page/process. The import is dynamic so bundlers
+ * split the ~370 KiB core into its own chunk, fetched on the first connect(), instead of growing
+ * the app's initial bundle past Angular's and Vite's default budgets.
+ */
 function loadCore() {
-  corePromise ??= createRtcSignalingCore().catch((error) => {
-    corePromise = undefined;
-    throw error;
-  });
+  corePromise ??= import('./rtc-signaling-core.js')
+    .then((module) => module.default())
+    .catch((error) => {
+      corePromise = undefined;
+      throw error;
+    });
   return corePromise;
 }
 
@@ -92,9 +98,29 @@ function toCoreConfig(options) {
     }
   }
 
+  let signalr;
+  if (dialect === 'signalr') {
+    const s = options.signalr ?? {};
+    if (s === null || typeof s !== 'object') throw invalid('signalr must be an object');
+    const contract = s.contract ?? 'room';
+    if (!SIGNALR_CONTRACTS.includes(contract)) {
+      throw invalid(`signalr.contract must be one of ${SIGNALR_CONTRACTS.join(', ')}`);
+    }
+    const methods = s.methods ?? {};
+    if (methods === null || typeof methods !== 'object') throw invalid('signalr.methods must be an object');
+    for (const [key, value] of Object.entries(methods)) {
+      if (typeof value !== 'string' || value.length === 0) {
+        throw invalid(`signalr.methods.${key} must be a non-empty string`);
+      }
+    }
+    signalr = { contract, methods: Object.entries(methods), skipNegotiation: s.skipNegotiation === true };
+  }
+
   const seed = new Uint32Array(2);
   globalThis.crypto.getRandomValues(seed);
   return {
+    dialect,
+    signalr,
     url,
     room,
     name,
