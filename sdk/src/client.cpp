@@ -10,6 +10,7 @@
 //   server allows). A duplicate re-arms the ack, since it means the server missed our last one.
 #include <algorithm>
 #include <deque>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -85,6 +86,15 @@ struct Client::Impl {
   msg::Seq last_in_seq = 0;  ///< highest reliable seq received and processed
   msg::Seq acked_in_seq = 0; ///< highest seq we told the server about
   bool reack = false;        ///< a duplicate arrived: the server missed our ack
+
+  // Server restart (welcome.restored): the new process knows only who has resumed so far. Peers
+  // missing from its roster keep their connections until this deadline; their own resume
+  // brings them back with peer-joined.
+  std::map<PeerId, TimeMs> returning;
+  /// The last offer sent to each peer: a restart may have lost it or its answer.
+  std::map<PeerId, Description> last_offer;
+  /// An attempt was counted and announced but has not started (its delay, or offline).
+  bool attempt_pending = false;
 
   // ---------------------------------------------------------------- plumbing
 
@@ -280,21 +290,30 @@ struct Client::Impl {
       fatal(errc::reconnect_exhausted, "connection lost and reconnecting is disabled");
       return;
     }
+    // Offline: nothing is counted or announced; NetworkOnline starts an attempt at once.
+    if (online)
+      schedule_attempt(now, std::nullopt);
+  }
+
+  /// Counts the next attempt and announces it with its delay (`forced`: online retries at 0).
+  void schedule_attempt(TimeMs now, std::optional<std::uint32_t> forced) {
     if (backoff.exhausted()) {
       fatal(errc::reconnect_exhausted,
             "gave up after " + std::to_string(backoff.attempt()) + " reconnect attempts");
       return;
     }
-    const std::uint32_t delay = backoff.next_delay();
+    std::uint32_t delay = backoff.next_delay();
+    if (forced)
+      delay = *forced;
     ++stats.reconnects;
+    attempt_pending = true;
     emit(output::Reconnecting{backoff.attempt(), delay});
-    // Offline: no timer; NetworkOnline retries at once.
-    if (online)
-      timers.set(core::Timer::retry, now + delay);
+    timers.set(core::Timer::retry, now + delay);
   }
 
   void retry(TimeMs now) {
     timers.clear(core::Timer::retry);
+    attempt_pending = false;
     if (!go(core::SessionEvent::retry))
       return;
     start_attempt(now);
@@ -320,6 +339,8 @@ struct Client::Impl {
 
   void enter_closed() {
     timers.clear_all();
+    attempt_pending = false;
+    returning.clear();
     awaiting_token = false;
     probe_id.reset();
     negotiate_id.reset();
@@ -356,6 +377,8 @@ struct Client::Impl {
       flush_ack(now);
     if (timers.take_due(Timer::stable, now))
       backoff.reset();
+    if (timers.take_due(Timer::returning, now))
+      expire_returning(now);
 
     for (auto& [peer, n] : negotiators) {
       if (auto d = n.next_deadline(); d && *d <= now)
@@ -368,11 +391,18 @@ struct Client::Impl {
     online = is_online;
     if (state != SessionState::reconnecting)
       return;
-    if (online) {
-      retry(now);
-    } else {
+    if (!online) {
+      // The announced attempt (if any) stays pending and starts as soon as we are back online.
       timers.clear(core::Timer::retry);
+      return;
     }
+    if (attempt_pending) {
+      emit(output::Reconnecting{backoff.attempt(), 0});
+    } else {
+      schedule_attempt(now, 0u);
+    }
+    if (state == SessionState::reconnecting)
+      retry(now);
   }
 
   // ---------------------------------------------------------------- frames
@@ -405,14 +435,26 @@ struct Client::Impl {
     if (state != SessionState::joining)
       return;
     const bool id_changed = had_welcome && w.id != self_id;
-    const bool newcomer = !had_welcome || id_changed;
-    if (id_changed) {
-      // Our old id is gone from the room: every remote peer keyed its connection by it.
-      for (const auto& [peer, n] : negotiators)
+    // Not resumed: the room was told we left (or never knew us), so every remote peer dropped
+    // its connection to us even if the server kept our id.
+    const bool forgotten = had_welcome && (!w.resumed || id_changed);
+    const bool newcomer = !had_welcome || forgotten;
+    const bool restored = had_welcome && !forgotten && w.restored;
+    if (forgotten) {
+      // Signals still queued belong to the closed connections.
+      for (const auto& [peer, n] : negotiators) {
         emit(output::ClosePeerConnection{peer});
+        outbox.drop_peer(peer);
+      }
       negotiators.clear();
+      last_offer.clear();
     }
-    if (w.resumed && !id_changed) {
+    if (restored) {
+      // The new process cannot tell which of the old one's unacknowledged signals it relayed, so
+      // resending could apply one twice: drop them and repair the negotiations below instead.
+      // Its numbering continues after our lastSeq, so last_in_seq stays.
+      outbox.drop_sent();
+    } else if (w.resumed && !id_changed) {
       if (w.ack)
         outbox.ack(*w.ack);
     } else {
@@ -429,7 +471,14 @@ struct Client::Impl {
     timers.set(core::Timer::stable, now + config.reconnect.stable_after_ms);
     timers.set(core::Timer::ping, now + config.ping_interval_ms);
 
-    const auto diff = roster.reconcile(w.peers, self_id);
+    auto listed = w.peers;
+    if (restored) {
+      keep_returning(listed, now);
+    } else {
+      returning.clear();
+      timers.clear(core::Timer::returning);
+    }
+    const auto diff = roster.reconcile(listed, self_id);
     emit(output::Joined{self_id, w.room, w.resumed});
     go(core::SessionEvent::welcome);
     for (const auto& id : diff.left) {
@@ -455,6 +504,12 @@ struct Client::Impl {
     }
     for (const auto& id : stale)
       outbox.drop_peer(id);
+    if (restored) {
+      for (const auto& [id, info] : roster.peers()) {
+        if (returning.count(id) == 0)
+          recover(id, now);
+      }
+    }
     flush_outbox(now, /*resend=*/true);
   }
 
@@ -472,6 +527,11 @@ struct Client::Impl {
                                  " peers; ignoring " + m.peer.id);
       break;
     case core::Roster::AddResult::already_present:
+      // Back after a server restart: repair what the outage may have lost, send what waited.
+      if (returning.erase(m.peer.id) != 0) {
+        recover(m.peer.id, now);
+        flush_outbox(now, false);
+      }
       break;
     }
     if (m.initiate && roster.contains(m.peer.id))
@@ -584,12 +644,82 @@ struct Client::Impl {
     for (auto& e : outbox.entries()) {
       if (e.seq != 0 && !resend)
         continue;
+      // Not back on the restarted server yet: it would refuse the signal as unknown-peer.
+      if (e.seq == 0 && returning.count(e.to) != 0)
+        continue;
       const msg::Seq seq = outbox.assign_seq(e);
       send(msg::SignalTo{e.to, seq, e.payload}, now);
       ++stats.signals_sent;
     }
     if (!dialect->acknowledges())
       outbox.ack(UINT64_MAX);
+  }
+
+  // ---------------------------------------------------------------- server restart
+
+  /// A peer still resuming after a restart retries at least every max_delay_ms; give it one full
+  /// backoff window plus a server timeout before calling it gone.
+  TimeMs returning_grace() const {
+    const TimeMs window = TimeMs{config.reconnect.max_delay_ms} + config.server_timeout_ms;
+    return std::max<TimeMs>(20'000, window);
+  }
+
+  /// Adds roster peers the restarted server does not list yet to `listed`, so reconcile keeps
+  /// them, and starts (or keeps) their deadline.
+  void keep_returning(std::vector<msg::PeerEntry>& listed, TimeMs now) {
+    std::set<PeerId> present;
+    for (const auto& p : listed)
+      present.insert(p.id);
+    for (auto it = returning.begin(); it != returning.end();)
+      it = present.count(it->first) != 0 ? returning.erase(it) : std::next(it);
+    for (const auto& [id, info] : roster.peers()) {
+      if (present.count(id) != 0)
+        continue;
+      listed.push_back(msg::PeerEntry{id, info.name});
+      returning.try_emplace(id, now + returning_grace());
+    }
+    arm_returning();
+  }
+
+  void arm_returning() {
+    timers.clear(core::Timer::returning);
+    for (const auto& [id, deadline] : returning) {
+      auto at = timers.get(core::Timer::returning);
+      if (!at || deadline < *at)
+        timers.set(core::Timer::returning, deadline);
+    }
+  }
+
+  void expire_returning(TimeMs now) {
+    std::vector<PeerId> gone;
+    for (const auto& [id, deadline] : returning) {
+      if (deadline <= now)
+        gone.push_back(id);
+    }
+    for (const auto& id : gone) {
+      emit(output::PeerLeft{id, "gone"});
+      forget_peer(id);
+    }
+    arm_returning();
+  }
+
+  /// After a restart a signal in flight may be lost either way. An offer still waiting for its
+  /// answer is offered again (re-applying an identical offer is a legal renegotiation, unlike
+  /// a duplicate answer); a stable connection that is not connected restarts ICE. The peer
+  /// runs the same repair from its side, and glare is resolved by perfect negotiation.
+  void recover(const PeerId& id, TimeMs now) {
+    auto it = negotiators.find(id);
+    if (it == negotiators.end())
+      return;
+    auto& n = it->second;
+    if (n.signaling_state() == SignalingState::have_local_offer) {
+      if (auto offer = last_offer.find(id); offer != last_offer.end())
+        outbox.push_front(id, offer->second);
+    } else if (n.signaling_state() == SignalingState::stable &&
+               n.connection_state() != ConnectionState::connected) {
+      n.restart_ice();
+      drain(id, n, now);
+    }
   }
 
   // ---------------------------------------------------------------- peers
@@ -606,6 +736,8 @@ struct Client::Impl {
 
   void forget_peer(const PeerId& id) {
     roster.remove(id);
+    returning.erase(id);
+    last_offer.erase(id);
     outbox.drop_peer(id);
     if (negotiators.erase(id) != 0)
       emit(output::ClosePeerConnection{id});
@@ -617,6 +749,8 @@ struct Client::Impl {
           [&](auto& a) {
             using A = std::decay_t<decltype(a)>;
             if constexpr (std::is_same_v<A, negotiation::SendSignal>) {
+              if (const auto* d = std::get_if<Description>(&a.payload); d && d->type == "offer")
+                last_offer[peer] = *d;
               send_signal(peer, std::move(a.payload), now);
             } else {
               if constexpr (std::is_same_v<A, output::PeerStateChanged>) {

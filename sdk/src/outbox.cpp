@@ -32,6 +32,18 @@ void Outbox::restart_numbering() {
   next_seq_ = 1;
 }
 
+void Outbox::drop_sent() {
+  entries_.erase(
+      std::remove_if(entries_.begin(), entries_.end(), [](const Entry& e) { return e.seq != 0; }),
+      entries_.end());
+}
+
+void Outbox::push_front(PeerId to, SignalPayload payload) {
+  auto first_unsent =
+      std::find_if(entries_.begin(), entries_.end(), [](const Entry& e) { return e.seq == 0; });
+  entries_.insert(first_unsent, Entry{std::move(to), std::move(payload), 0});
+}
+
 void Outbox::drop_peer(const PeerId& id) {
   entries_.erase(std::remove_if(entries_.begin(), entries_.end(),
                                 [&id](const Entry& e) { return e.to == id; }),

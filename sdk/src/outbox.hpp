@@ -35,6 +35,10 @@ public:
   /// The server started a fresh session (resume not honoured): its seq numbering restarts at 1,
   /// so nothing we sent before counts as delivered and every entry gets a new number.
   void restart_numbering();
+  /// The server lost its state (restart): forget everything it was sent, delivered or not.
+  void drop_sent();
+  /// Queues ahead of everything unsent (a repair that must precede signals queued after it).
+  void push_front(PeerId to, SignalPayload payload);
   /// Forget signals to a peer that is gone.
   void drop_peer(const PeerId& id);
   /// Gives the entry the next seq if it has none.

@@ -19,6 +19,7 @@ enum class Timer : std::size_t {
   server_timeout, ///< server_timeout_ms since the last incoming frame
   stable,         ///< open long enough to reset the reconnect counter
   ack,            ///< flush a batched cumulative ack
+  returning,      ///< earliest deadline of a peer missing after a server restart
   count_
 };
 

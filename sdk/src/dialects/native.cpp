@@ -319,6 +319,8 @@ std::string encode_server(const msg::ServerMessage& m) {
       j["resume"] = *w->resume;
     if (w->ack)
       j["ack"] = *w->ack;
+    if (w->restored)
+      j["restored"] = true;
     j["peers"] = std::move(peers);
   } else if (const auto* pj = std::get_if<msg::PeerJoined>(&m)) {
     j = {{"type", "peer-joined"}, {"peer", {{"id", pj->peer.id}, {"name", pj->peer.name}}}};
@@ -357,6 +359,7 @@ msg::Decoded<msg::ServerMessage> decode_server(std::string_view frame, const Lim
     m.room = f.text("room", kMaxRoomBytes);
     m.resume = f.optional_text("resume", kMaxTokenBytes);
     m.resumed = f.flag("resumed");
+    m.restored = m.resumed && f.flag("restored");
     m.ack = f.optional_seq("ack", 0);
     if (f.ok()) {
       const json* peers = f.find("peers");
