@@ -13,14 +13,14 @@ import { Icon } from './icon';
       [title]="rtc.hasAudio() ? (rtc.micOn() ? 'Mute microphone' : 'Unmute microphone') : 'No microphone'"
       (click)="rtc.setMicEnabled(!rtc.micOn())">
       <app-icon [name]="rtc.micOn() ? 'mic' : 'mic-off'" />
-      <span class="btn__label">{{ rtc.micOn() ? 'Mute' : 'Unmute' }}</span>
+      <span class="btn__label">{{ !rtc.hasAudio() ? 'No mic' : rtc.micOn() ? 'Mute' : 'Unmute' }}</span>
     </button>
     <button type="button" class="btn btn--round" data-testid="camera-toggle" [class.btn--off]="!rtc.cameraOn()"
       [disabled]="!rtc.hasVideo()" [attr.aria-pressed]="!rtc.cameraOn()"
       [title]="rtc.hasVideo() ? (rtc.cameraOn() ? 'Turn camera off' : 'Turn camera on') : 'No camera'"
       (click)="rtc.setCameraEnabled(!rtc.cameraOn())">
       <app-icon [name]="rtc.cameraOn() ? 'camera' : 'camera-off'" />
-      <span class="btn__label">{{ rtc.cameraOn() ? 'Stop video' : 'Start video' }}</span>
+      <span class="btn__label">{{ !rtc.hasVideo() ? 'No camera' : rtc.cameraOn() ? 'Stop video' : 'Start video' }}</span>
     </button>
     <button type="button" class="btn btn--round btn--danger" data-testid="leave" title="Leave the call"
       (click)="leave()">
