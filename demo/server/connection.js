@@ -121,6 +121,7 @@ export class Connection {
 
     let peer = null;
     let resumed = false;
+    let restored = false;
     const token = m.resume !== undefined ? this.resumeTokens.verify(m.resume) : null;
     if (token && token.room === m.room) {
       const existing = this.rooms.find(m.room, token.id);
@@ -135,9 +136,18 @@ export class Connection {
         resumed = true;
       } else if (!this.rooms.idInUse(token.id)) {
         if (this.rooms.isFull(m.room)) return this.#roomFull(m.room);
-        // Unknown session (restart, or grace expired): re-create it under the same id.
-        peer = this.rooms.add(m.room, token.name, { id: token.id, outSeq: lastSeq });
-        resumed = true;
+        if (this.resumeTokens.issuedHere(token)) {
+          // Grace expired: the room was told this peer left and dropped its connections to it.
+          // Same id, but a fresh session (resumed:false) so the client reconnects its calls.
+          peer = this.rooms.add(m.room, token.name, { id: token.id });
+        } else {
+          // Issued before a restart: the others are resuming too and kept their calls. Re-create
+          // the session from the token alone (restored: nothing to replay, seq memory lost); the
+          // numbering continues after lastSeq so the client does not drop new frames.
+          peer = this.rooms.add(m.room, token.name, { id: token.id, outSeq: lastSeq });
+          resumed = true;
+          restored = true;
+        }
       }
     }
     if (!peer) {
@@ -153,6 +163,7 @@ export class Connection {
       room: m.room,
       resume: this.resumeTokens.issue({ room: m.room, id: peer.id, name: peer.name }),
       resumed,
+      ...(restored ? { restored: true } : {}),
       ack: peer.inSeq,
       peers,
     });

@@ -1,4 +1,4 @@
-// Resume tokens: HMAC-SHA256 over {room, id, name, exp}, base64url. They carry everything needed to
+// Resume tokens: HMAC-SHA256 over {room, id, name, exp, iat}, base64url. They carry everything needed to
 // re-create a peer, so a restarted server holding the same key keeps the client's id without any
 // stored session state (issue 4, "Resume after a server restart").
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -14,11 +14,18 @@ export class ResumeTokens {
     this.key = key;
     this.ttlMs = ttlMs;
     this.now = now;
+    // Tokens issued before this instant come from an earlier process (a restart).
+    this.bornAt = now();
+  }
+
+  /** True when `claims` (from verify) were issued by this process, not by one before a restart. */
+  issuedHere(claims) {
+    return Number.isFinite(claims.iat) && claims.iat >= this.bornAt;
   }
 
   issue({ room, id, name }) {
     const exp = Math.floor((this.now() + this.ttlMs) / 1000);
-    const body = b64url(JSON.stringify({ room, id, name, exp }));
+    const body = b64url(JSON.stringify({ room, id, name, exp, iat: this.now() }));
     return `${body}.${this.#mac(body)}`;
   }
 
@@ -38,10 +45,10 @@ export class ResumeTokens {
       return null;
     }
     if (typeof claims !== 'object' || claims === null) return null;
-    const { room, id, name, exp } = claims;
+    const { room, id, name, exp, iat } = claims;
     if (typeof room !== 'string' || typeof id !== 'string' || typeof name !== 'string') return null;
     if (!Number.isFinite(exp) || exp * 1000 <= this.now()) return null;
-    return { room, id, name, exp };
+    return { room, id, name, exp, iat };
   }
 
   #mac(body) {

@@ -81,7 +81,7 @@ test('Server_GraceExpiryAnnouncesPeerLeftTimeout', async (t) => {
   await alice.close();
 });
 
-test('Server_ResumeAfterGraceExpiryRecreatesPeerWithSameIdAndAnnouncesIt', async (t) => {
+test('Server_ResumeAfterGraceExpiryRecreatesPeerWithSameIdAsAFreshSessionAndAnnouncesIt', async (t) => {
   const server = await startServer({ graceMs: 50 });
   t.after(() => server.close());
   const alice = await joined(server, 'res-4', 'alice');
@@ -91,7 +91,9 @@ test('Server_ResumeAfterGraceExpiryRecreatesPeerWithSameIdAndAnnouncesIt', async
   await alice.next('peer-left', 3000);
   const back = await joined(server, 'res-4', 'bob', resumeOf(bob, 0));
   assert.equal(back.welcome.id, bob.welcome.id);
-  assert.equal(back.welcome.resumed, true);
+  // alice dropped her connection to bob on peer-left: resumed:false tells bob to reconnect his.
+  assert.equal(back.welcome.resumed, false);
+  assert.equal(back.welcome.restored, undefined);
   assert.equal(back.welcome.ack, 0);
   assert.deepEqual((await alice.next('peer-joined')).peer, { id: bob.welcome.id, name: 'bob' });
   await Promise.all([alice.close(), back.close()]);
@@ -110,6 +112,7 @@ test('Server_RestartWithSameResumeSecretKeepsIdsAndContinuesNumbering', async ()
     const alice2 = await joined(second, 'res-5', 'alice', resumeOf(alice, 1));
     assert.equal(alice2.welcome.id, alice.welcome.id);
     assert.equal(alice2.welcome.resumed, true);
+    assert.equal(alice2.welcome.restored, true, 'the token predates this process');
     assert.equal(alice2.welcome.ack, 0, 'a new process has processed nothing');
     assert.deepEqual(alice2.welcome.peers, []);
     const bob2 = await joined(second, 'res-5', 'bob', resumeOf(bob, 0));
