@@ -49,7 +49,29 @@ std::uint32_t u32_field(const val& value, const char* key, std::uint32_t fallbac
 
 Config config_from_val(const val& options) {
   Config config;
-  config.dialect = Dialect::native;
+  config.dialect = string_field(options, "dialect") == "signalr" ? Dialect::signalr : Dialect::native;
+  if (config.dialect == Dialect::signalr) {
+    // SignalR's own defaults (DESIGN §4.2): the hub pings every 15 s and drops a client silent for
+    // 30 s; explicit pingIntervalMs/serverTimeoutMs below still win.
+    config.ping_interval_ms = 15'000;
+    config.server_timeout_ms = 30'000;
+    val signalr = options["signalr"];
+    auto contract = string_field(signalr, "contract").value_or("room");
+    config.signalr.contract = contract == "signalrtc" ? SignalrContract::signalrtc
+                              : contract == "codelab" ? SignalrContract::codelab
+                                                      : SignalrContract::room;
+    config.signalr.skip_negotiation = !is_nullish(signalr) && signalr["skipNegotiation"].isTrue();
+    // [[name, hubName], ...] pairs, validated in JS.
+    val methods = is_nullish(signalr) ? val::undefined() : signalr["methods"];
+    if (!is_nullish(methods)) {
+      const unsigned count = methods["length"].as<unsigned>();
+      for (unsigned i = 0; i < count; ++i) {
+        val pair = methods[i];
+        if (pair[0].isString() && pair[1].isString())
+          config.signalr.methods[pair[0].as<std::string>()] = pair[1].as<std::string>();
+      }
+    }
+  }
   config.url = string_field(options, "url").value_or("");
   config.room = string_field(options, "room").value_or("");
   config.name = string_field(options, "name").value_or("");
