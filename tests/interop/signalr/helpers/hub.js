@@ -1,0 +1,71 @@
+// Builds and starts demo/signalr-hub (real ASP.NET Core) for the interop tests.
+import { spawn, execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SignJWT } from 'jose';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const project = path.join(root, 'demo/signalr-hub');
+const dll = path.join(project, 'bin/Release/net10.0/SignalrHub.dll');
+
+export const SECRET = 'interop-test-secret-0123456789abcdef';
+
+/** dotnet build (restore included); MSBuild skips the work when nothing changed. */
+export async function buildHub() {
+  await promisify(execFile)(
+    'dotnet',
+    ['build', project, '-c', 'Release', '-nologo', '-v', 'q', '-p:UseSharedCompilation=false'],
+    { env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1' }, maxBuffer: 1 << 24 },
+  );
+}
+
+/** Starts the built hub on a free port; resolves once Kestrel says where it listens. */
+export function startHub(timeoutMs = 60_000) {
+  const child = spawn('dotnet', [dll, '--urls', 'http://127.0.0.1:0'], {
+    cwd: project,
+    env: { ...process.env, RTC_SIGNALR_SECRET: SECRET, DOTNET_CLI_TELEMETRY_OPTOUT: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`hub did not start within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    const onData = (chunk) => {
+      output += chunk;
+      const m = /Now listening on: (http:\/\/[^\s]+)/.exec(output);
+      if (!m) return;
+      clearTimeout(timer);
+      const http = m[1];
+      const ws = http.replace(/^http/, 'ws');
+      resolve({
+        http,
+        ws,
+        output: () => output,
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`hub exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+export function token({ sub = 'user', name = 'user', secret = SECRET, expiresIn = '1h' } = {}) {
+  return new SignJWT({ name })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(secret));
+}
