@@ -121,12 +121,23 @@ export interface ClientEvents {
 export type ClientEvent = keyof ClientEvents;
 export type ChannelData = string | ArrayBuffer | ArrayBufferView;
 
+export interface ClientStats {
+  framesReceived: number;
+  framesDropped: number;
+  unknownTypes: number;
+  signalsReceived: number;
+  signalsSent: number;
+  reconnects: number;
+}
+
 export interface Client {
   /** This client's id, assigned by the server. */
   readonly id: string;
   readonly state: SessionState;
   /** The other peers in the room. */
   readonly peers: PeerSummary[];
+  /** The core's counters; `signalsReceived` counts signals applied after seq dedupe. null once closed. */
+  readonly stats: ClientStats | null;
   /**
    * Subscribes to an event; returns a function that unsubscribes. A listener that throws is
    * reported (reportError / console.error) and does not affect the client.

@@ -181,6 +181,14 @@ class Client {
     return this.#freed ? [] : this.#core._peers(this.#handle);
   }
 
+  /**
+   * The core's counters: { framesReceived, framesDropped, unknownTypes, signalsReceived,
+   * signalsSent, reconnects }. signalsReceived counts signals applied after seq dedupe.
+   */
+  get stats() {
+    return this.#freed ? null : this.#core._stats(this.#handle);
+  }
+
   /** Subscribes to an event; returns a function that unsubscribes. */
   on(event, listener) {
     if (!EVENTS.includes(event)) throw new RtcSignalingError('invalid-event', `unknown event '${event}'`);

@@ -17,6 +17,7 @@ EMSCRIPTEN_BINDINGS(rtc_signaling) {
   emscripten::function("_id", &driver_id);
   emscripten::function("_state", &driver_state);
   emscripten::function("_peers", &driver_peers);
+  emscripten::function("_stats", &driver_stats);
   emscripten::function("_liveDrivers", &live_drivers);
 
   emscripten::function("_socketEvent", &socket_event);

@@ -714,4 +714,17 @@ val Driver::peers() const {
   return peers_to_val(core_.peers());
 }
 
+val Driver::stats() const {
+  const Stats& s = core_.stats();
+  val out = val::object();
+  // Counters stay far below 2^53, so doubles carry them exactly.
+  out.set("framesReceived", static_cast<double>(s.frames_received));
+  out.set("framesDropped", static_cast<double>(s.frames_dropped));
+  out.set("unknownTypes", static_cast<double>(s.unknown_types));
+  out.set("signalsReceived", static_cast<double>(s.signals_received));
+  out.set("signalsSent", static_cast<double>(s.signals_sent));
+  out.set("reconnects", static_cast<double>(s.reconnects));
+  return out;
+}
+
 } // namespace rtc_signaling::wasm

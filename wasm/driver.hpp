@@ -59,6 +59,7 @@ public:
   std::string id() const;
   std::string state() const;
   emscripten::val peers() const;
+  emscripten::val stats() const;  ///< the core's counters (diagnostics, tests)
 
   // Browser callbacks, reached through the trampolines.
   void on_socket(int generation, SocketEvent kind, const emscripten::val& event);

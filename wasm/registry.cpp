@@ -87,6 +87,10 @@ std::string driver_state(int handle) {
   return with_driver(
       handle, [](Driver& d) { return d.state(); }, std::string("closed"));
 }
+val driver_stats(int handle) {
+  return with_driver(
+      handle, [](Driver& d) { return d.stats(); }, val::null());
+}
 val driver_peers(int handle) {
   return with_driver(
       handle, [](Driver& d) { return d.peers(); }, val::array());

@@ -24,6 +24,7 @@ void driver_provide_token(int handle, emscripten::val token, std::string error);
 std::string driver_id(int handle);
 std::string driver_state(int handle);
 emscripten::val driver_peers(int handle);
+emscripten::val driver_stats(int handle);
 /// Number of drivers not yet freed; lets tests prove close() leaks nothing.
 int live_drivers();
 
