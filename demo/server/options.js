@@ -6,7 +6,7 @@ const OPTIONS = [
   // flag, env suffix, option key, kind, help
   ['port', 'PORT', 'port', 'int', 'TCP port, 0 = ephemeral (default 8080)'],
   ['host', 'HOST', 'host', 'string', 'interface to bind (default 127.0.0.1)'],
-  ['static', 'STATIC', 'staticDir', 'string', 'directory served at / (default demo/server/public)'],
+  ['static', 'STATIC', 'staticDir', 'string', 'directory served at / (default demo/app/dist/app/browser, the Angular demo)'],
   ['secret', 'SECRET', 'secret', 'string', 'HS256 secret; enables access tokens (prefer the env var)'],
   ['resume-secret', 'RESUME_SECRET', 'resumeSecret', 'string', 'key for resume tokens (default: generated, kept in .rtc-signaling/resume.key)'],
   ['resume-key-file', 'RESUME_KEY_FILE', 'resumeKeyFile', 'string', 'where the generated resume key is kept'],

@@ -15,7 +15,8 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 export const DEFAULTS = Object.freeze({
   port: 8080,
   host: '127.0.0.1',
-  staticDir: resolve(here, 'public'),
+  // The Angular demo's build output (npm run demo builds it).
+  staticDir: resolve(here, '../app/dist/app/browser'),
   sdkDir: resolve(here, '../../dist'),
   secret: null,
   resumeSecret: null,
@@ -94,10 +95,14 @@ export async function createServer(options = {}) {
 
   http.on('upgrade', async (req, socket, head) => {
     socket.on('error', () => {});
+    if (closed) return refuse(socket, 503, 'server shutting down');
     const url = new URL(req.url, 'http://localhost');
     if (url.pathname !== SIGNAL_PATH) return refuse(socket, 404, 'not found');
     const auth = await authorize(authRequest(url));
     if (auth.status !== 200) return refuse(socket, auth.status, auth.reason);
+    // Shutdown may have begun while the token was checked; a socket accepted now would never be
+    // closed and http.close() would wait for it forever.
+    if (closed) return refuse(socket, 503, 'server shutting down');
     if (socket.destroyed) return;
     wss.handleUpgrade(req, socket, head, (ws) => {
       const connection = new Connection({
@@ -127,6 +132,9 @@ export async function createServer(options = {}) {
   let closed = null;
   function close() {
     closed ??= (async () => {
+      // Stop accepting first: clients that reconnect at once must not slip in between taking the
+      // connection list and closing the listener (the upgrade handler refuses once `closed` is set).
+      const listenerClosed = new Promise((done) => http.close(() => done()));
       const sockets = [...connections].map(
         (c) => new Promise((done) => (c.ws.readyState === c.ws.CLOSED ? done() : c.ws.once('close', done))),
       );
@@ -134,10 +142,8 @@ export async function createServer(options = {}) {
       rooms.clear();
       await Promise.all(sockets);
       wss.close();
-      await new Promise((done) => {
-        http.close(() => done());
-        http.closeAllConnections();
-      });
+      http.closeAllConnections();
+      await listenerClosed;
     })();
     return closed;
   }
