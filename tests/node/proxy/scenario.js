@@ -1,0 +1,119 @@
+// Shared pieces of the reliability scenarios: a mesh of wasm clients with real WebRTC, data
+// streams with per-sender counters, and condition waits (never fixed sleeps).
+import { connectFast } from '../helpers/clients.js';
+import { until } from '../helpers/events.js';
+
+/** Polls check() every 25 ms until it holds; rejects after timeoutMs naming `what`. */
+export function waitFor(check, timeoutMs, what) {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const tick = () => {
+      let ok = false;
+      try {
+        ok = check();
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      if (ok) return resolve();
+      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out after ${timeoutMs} ms: ${what}`));
+      setTimeout(tick, 25);
+    };
+    tick();
+  });
+}
+
+/** Per-client bookkeeping: open data channels, peer states, events that must never happen. */
+export function watch(client) {
+  const w = {
+    client,
+    id: client.id,
+    channels: new Set(),
+    peerStates: new Map(),
+    badPeerStates: [],
+    closedStates: 0,
+    reconnects: 0,
+    joinedAfterStart: [],
+    left: [],
+    errors: [],
+  };
+  client.on('channel', ({ id, state }) => (state === 'open' ? w.channels.add(id) : w.channels.delete(id)));
+  client.on('peer-state', ({ id, state }) => {
+    w.peerStates.set(id, state);
+    if (state === 'failed' || state === 'closed') w.badPeerStates.push({ id, state });
+  });
+  client.on('state', ({ state }) => {
+    if (state === 'closed') w.closedStates++;
+  });
+  client.on('reconnecting', () => w.reconnects++);
+  client.on('peer-left', (p) => w.left.push(p));
+  client.on('error', (e) => w.errors.push(e));
+  return w;
+}
+
+/** Connects clients one after another; resolves when every pair's data channel is open. */
+export async function mesh(names, options) {
+  const watched = [];
+  for (const name of names) watched.push(watch(await connectFast({ ...options, name })));
+  await waitFor(() => watched.every((w) => w.channels.size === names.length - 1), 30_000, 'mesh channels open');
+  return watched;
+}
+
+/**
+ * Every client sends `${from}:${n}` to every other peer at `perSecond`, n counting up per
+ * (sender, receiver) only when send() succeeded. Receivers check that each sender's counter
+ * arrives exactly once and in order.
+ */
+export function dataStreams(watched, perSecond) {
+  const sent = new Map(); // `${from}>${to}` -> count sent
+  const received = new Map(); // same key -> count received in order
+  const violations = [];
+  let refused = 0;
+  for (const w of watched) {
+    w.client.on('data', ({ id, data }) => {
+      const key = `${id}>${w.id}`;
+      const expected = (received.get(key) ?? 0) + 1;
+      const [from, n] = String(data).split(':');
+      if (from !== id || Number(n) !== expected) violations.push(`${key}: got ${data}, expected ${expected}`);
+      received.set(key, Number(n));
+    });
+  }
+  const timer = setInterval(() => {
+    for (const w of watched) {
+      for (const other of watched) {
+        if (other === w) continue;
+        const key = `${w.id}>${other.id}`;
+        const n = (sent.get(key) ?? 0) + 1;
+        try {
+          w.client.send(other.id, `${w.id}:${n}`);
+          sent.set(key, n);
+        } catch {
+          refused++; // channel not open at this instant: not counted as sent
+        }
+      }
+    }
+  }, 1000 / perSecond);
+  const total = (m) => [...m.values()].reduce((a, b) => a + b, 0);
+  return {
+    stop: () => clearInterval(timer),
+    violations,
+    get refused() {
+      return refused;
+    },
+    sentTotal: () => total(sent),
+    receivedTotal: () => total(received),
+    allArrived: () => [...sent].every(([k, n]) => (received.get(k) ?? 0) === n),
+  };
+}
+
+export function allOpen(watched) {
+  return watched.every((w) => w.client.state === 'open');
+}
+
+export function allConnected(watched) {
+  return watched.every(
+    (w) => w.channels.size === watched.length - 1 && [...w.peerStates.values()].every((s) => s === 'connected'),
+  );
+}
+
+export { until };
