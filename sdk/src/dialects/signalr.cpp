@@ -179,7 +179,7 @@ std::vector<std::string> SignalR::encode_all(const msg::ClientMessage& m) {
     }
     handshake_pending_ = true;
     pending_join_ = *join;
-    frames.push_back(handshake_request());
+    frames.push_back(handshake_request(stateful_ ? 2 : 1));
     return frames;
   }
   if (std::holds_alternative<msg::Ping>(m)) {

@@ -199,8 +199,8 @@ msg::Decoded<HubMessage> parse_message(std::string_view text, const Limits& limi
   }
 }
 
-std::string handshake_request() {
-  return record({{"protocol", "json"}, {"version", 1}});
+std::string handshake_request(int version) {
+  return record({{"protocol", "json"}, {"version", version}});
 }
 
 std::string invocation(const std::optional<std::string>& invocation_id, const std::string& target,

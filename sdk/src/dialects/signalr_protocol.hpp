@@ -84,7 +84,9 @@ msg::Decoded<HubMessage> parse_message(std::string_view record, const Limits& li
 
 // ---- client -> server records (each already terminated by the record separator)
 
-std::string handshake_request();
+/// Version 2 of the JSON protocol adds Ack and Sequence; ASP.NET Core enables stateful reconnect
+/// only for clients that ask for it, and servers older than 8.0 only speak version 1.
+std::string handshake_request(int version = 1);
 std::string invocation(const std::optional<std::string>& invocation_id, const std::string& target,
                        const json& arguments);
 std::string completion_error(const std::string& invocation_id, const std::string& error);
