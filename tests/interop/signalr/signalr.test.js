@@ -2,7 +2,7 @@
 // against clients nobody here wrote: @microsoft/signalr in Node, simple-peer in Chromium.
 import { WebSocket as NodeWebSocket } from 'ws';
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import { HubConnectionBuilder, HttpTransportType, LogLevel } from '@microsoft/signalr';
 import { installWebRtc } from '../../node/helpers/globals.js';
 import { once, until, withTimeout } from '../../node/helpers/events.js';
@@ -24,8 +24,11 @@ before(async () => {
   hub = await startHub();
 }, { timeout: 300_000 });
 
+// Every test starts from an empty hub: leftover clients would keep negotiating and skew timing.
+const closeOpen = () => Promise.all(open.splice(0).map((c) => (c.stop ? c.stop() : c.close())));
+afterEach(closeOpen);
 after(async () => {
-  await Promise.all(open.splice(0).map((c) => c.close?.() ?? c.stop?.()));
+  await closeOpen();
   await hub?.stop();
 });
 
@@ -35,6 +38,7 @@ async function sdk(options) {
   open.push(client);
   // Channels open only after ICE, well after connect() resolves on the hub's welcome.
   client.channels = channels(client);
+  if (process.env.SR_DEBUG) for (const e of ['error', 'peer-state', 'channel', 'peer-joined', 'peer-left']) client.on(e, (p) => console.log('DBG', options.name, e, JSON.stringify(p)));
   return client;
 }
 
@@ -47,6 +51,7 @@ async function official(room, name) {
     .withUrl(`${hub.http}/hubs/room`, {
       accessTokenFactory: () => token({ sub: name, name }),
       transport: HttpTransportType.WebSockets,
+      WebSocket: NodeWebSocket,
     })
     .configureLogging(LogLevel.None)
     .build();
@@ -67,16 +72,19 @@ function channels(client) {
   return openIds;
 }
 
-/** Both directions of the negotiated data channel carry a message. */
-async function exchangeData(a, aOpen, b, bOpen) {
-  await until(a, ['channel'], () => aOpen.has(b.id), T, `${a.id}'s channel to ${b.id}`);
-  await until(b, ['channel'], () => bOpen.has(a.id), T, `${b.id}'s channel to ${a.id}`);
-  const atB = once(b, 'data', ({ id }) => id === a.id, T);
-  const atA = once(a, 'data', ({ id }) => id === b.id, T);
-  a.send(b.id, `hello from ${a.id}`);
-  b.send(a.id, `hello from ${b.id}`);
-  assert.equal((await atB).data, `hello from ${a.id}`);
-  assert.equal((await atA).data, `hello from ${b.id}`);
+/**
+ * Both directions of the negotiated data channel carry a message. aId/bId: how each one is known
+ * to the other (its own `id`, except where the hub never tells a client its id).
+ */
+async function exchangeData(a, b, aId = a.id, bId = b.id) {
+  await until(a, ['channel'], () => a.channels.has(bId), T, `a's channel to ${bId}`);
+  await until(b, ['channel'], () => b.channels.has(aId), T, `b's channel to ${aId}`);
+  const atB = once(b, 'data', ({ id }) => id === aId, T);
+  const atA = once(a, 'data', ({ id }) => id === bId, T);
+  a.send(bId, `hello from ${aId}`);
+  b.send(aId, `hello from ${bId}`);
+  assert.equal((await atB).data, `hello from ${aId}`);
+  assert.equal((await atA).data, `hello from ${bId}`);
 }
 
 test('SignalR_Room_TwoSdkClientsJoinSeeEachOtherAndExchangeData', { timeout: 60_000 }, async () => {
@@ -88,7 +96,7 @@ test('SignalR_Room_TwoSdkClientsJoinSeeEachOtherAndExchangeData', { timeout: 60_
   const joined = await aliceSeesBob;
   assert.deepEqual(joined, { id: bob.id, name: 'bob' });
   assert.deepEqual(bob.peers.map(({ id, name }) => ({ id, name })), [{ id: alice.id, name: 'alice' }]);
-  await exchangeData(alice, alice.channels, bob, bob.channels);
+  await exchangeData(alice, bob);
 
   const left = once(alice, 'peer-left', () => true, T);
   await bob.close();
@@ -168,12 +176,141 @@ test('SignalR_Room_OfficialClientReceivesTheSdksInvocations', { timeout: 60_000 
 
 test('SignalR_Room_HubExceptionSurfacesAsErrorEventWithItsMessage', { timeout: 60_000 }, async () => {
   await roomClient('hubex', 'bob');
-  // Renaming Signal to the hub's Join makes every signal a second Join, which the hub refuses
-  // with a HubException; the session stays open and reports it.
+  // Renaming Signal to the hub's Join makes every signal a Join(toId, payloadJson), which the
+  // hub's input checks refuse with a HubException; the session stays open and reports it.
   const alice = await roomClient('hubex', 'alice', { signalr: { methods: { Signal: 'Join' } } });
   const error = await once(alice, 'error', () => true, T);
   assert.equal(error.code, 'server-error');
   assert.equal(error.fatal, false);
-  assert.match(error.message, /Already joined room 'hubex'\./);
+  assert.match(error.message, /HubException: Name must be a string of at most 64 characters\./);
   assert.equal(alice.state, 'open');
+});
+
+/**
+ * A `ws` WebSocket that cuts its own TCP connection (no close frame, like a dropped network)
+ * right after sending the first frame `armed` matches. Records every socket's URL.
+ */
+class CuttableWebSocket extends NodeWebSocket {
+  static armed = null;
+  static urls = [];
+  static onCut = () => {};
+  constructor(url, ...rest) {
+    super(url, ...rest);
+    CuttableWebSocket.urls.push(String(url));
+  }
+  send(data, ...rest) {
+    super.send(data, ...rest);
+    const armed = CuttableWebSocket.armed;
+    if (armed && armed(String(data))) {
+      CuttableWebSocket.armed = null;
+      this.terminate();
+      CuttableWebSocket.onCut();
+    }
+  }
+}
+
+test('SignalR_Room_StatefulReconnectAfterSocketCutLosesNoInvocationAndAppliesNoneTwice', { timeout: 90_000 }, async (t) => {
+  const observer = await official('resume', 'observer');
+  const observerId = observer.log.find((m) => m.method === 'Welcome').args[0];
+  let carol;
+  const carolJoined = new Promise((resolve, reject) => {
+    // While alice has no socket: the hub must buffer PeerJoined(carol) and replay it.
+    CuttableWebSocket.onCut = () => official('resume', 'carol').then((c) => resolve((carol = c)), reject);
+  });
+  // Cut right after alice's first Signal (her offer to the observer) leaves: it may or may not
+  // have reached the hub, and must arrive exactly once either way.
+  CuttableWebSocket.armed = (text) => text.includes('"target":"Signal"');
+  CuttableWebSocket.urls = [];
+  globalThis.WebSocket = CuttableWebSocket;
+  t.after(() => (globalThis.WebSocket = NodeWebSocket));
+  const alice = await roomClient('resume', 'alice');
+  const aliceId = alice.id;
+  const joins = [];
+  alice.on('peer-joined', (p) => joins.push(p));
+  const lefts = [];
+  alice.on('peer-left', (p) => lefts.push(p));
+
+  await withTimeout(carolJoined, T, 'carol joins during the cut');
+  const carolId = carol.log.find((m) => m.method === 'Welcome').args[0];
+  await until(alice, ['peer-joined'], () => joins.some((p) => p.id === carolId), T, 'alice sees carol');
+  await until(alice, ['state'], () => alice.state === 'open', T, 'alice open again');
+
+  // The second socket resumed the same hub connection: same connection token, same id.
+  assert.equal(CuttableWebSocket.armed, null, 'the socket was cut');
+  assert.ok(CuttableWebSocket.urls.length >= 2, 'alice opened a second socket');
+  const token0 = new URL(CuttableWebSocket.urls[0]).searchParams.get('id');
+  assert.ok(token0);
+  assert.equal(new URL(CuttableWebSocket.urls[1]).searchParams.get('id'), token0);
+  assert.equal(alice.id, aliceId);
+
+  // The offer reaches the observer once; nothing from alice is duplicated.
+  const signals = () => observer.log.filter((m) => m.method === 'Signal' && m.args[0] === aliceId);
+  await withTimeout(
+    new Promise((resolve) => {
+      const check = () => signals().some((m) => JSON.parse(m.args[1]).description?.type === 'offer');
+      if (check()) return resolve();
+      const handler = () => check() && (observer.connection.off('Signal', handler), resolve());
+      observer.connection.on('Signal', handler);
+    }),
+    T,
+    'the offer at the observer',
+  );
+  // A marker signal after the resume: once it arrived, everything sent before it has too.
+  const markerSeen = new Promise((resolve) => {
+    const handler = (from) => from === carolId && resolve();
+    observer.connection.on('PeerLeft', handler);
+  });
+  await carol.connection.invoke('Leave');
+  await until(alice, ['peer-left'], () => lefts.some((p) => p.id === carolId), T, 'alice sees carol leave');
+  await withTimeout(markerSeen, T, 'observer sees carol leave');
+
+  const offers = signals().filter((m) => JSON.parse(m.args[1]).description?.type === 'offer');
+  assert.equal(offers.length, 1, 'exactly one offer');
+  const payloads = signals().map((m) => m.args[1]);
+  assert.equal(new Set(payloads).size, payloads.length, 'no signal applied twice');
+  assert.equal(joins.filter((p) => p.id === carolId).length, 1, 'carol joined once at alice');
+  assert.equal(lefts.filter((p) => p.id === carolId).length, 1, 'carol left once at alice');
+  assert.equal(observer.log.filter((m) => m.method === 'PeerJoined' && m.args[0].id === aliceId).length, 1);
+  assert.ok(!observer.log.some((m) => m.method === 'PeerLeft' && m.args[0] === aliceId), 'alice never left');
+  assert.ok(!lefts.some((p) => p.id === observerId), 'the observer never left at alice');
+});
+
+test('SignalR_Signalrtc_TwoSdkClientsCallByHelloAndExchangeData', { timeout: 60_000 }, async () => {
+  const url = `${hub.ws}/hubs/signalrtc`;
+  const alice = await sdk({ url, room: 'any', name: 'alice', signalr: { contract: 'signalrtc' } });
+  const aliceSeesBob = once(alice, 'peer-joined', () => true, T);
+  const bob = await sdk({ url, room: 'any', name: 'bob', signalr: { contract: 'signalrtc' } });
+  // Alice's hello may reach bob before connect() resolves: read his roster, not the event.
+  await until(bob, ['peer-joined'], () => bob.peers.length === 1, T, 'bob hears hello');
+  const atBob = bob.peers[0];
+  const atAlice = await aliceSeesBob;
+
+  assert.equal(atAlice.name, 'bob');
+  assert.equal(atBob.name, 'alice');
+  assert.deepEqual(alice.peers.map((p) => p.id), [atAlice.id]);
+  // Ids are hub connection ids; neither client learns its own, so each sees the other's.
+  await exchangeData(alice, bob, atBob.id, atAlice.id);
+  const left = once(alice, 'peer-left', () => true, T);
+  await bob.close();
+  assert.deepEqual(await left, { id: atAlice.id, reason: 'left' });
+});
+
+test('SignalR_Codelab_FirstMemberCallsSecondDataFlowsThirdIsRefusedAsFull', { timeout: 60_000 }, async () => {
+  const url = `${hub.ws}/hubs/codelab`;
+  const options = { url, room: 'codelab-room', signalr: { contract: 'codelab' } };
+  const first = await sdk({ ...options, name: 'first' });
+  assert.equal(first.id, 'initiator');
+  const second = await sdk({ ...options, name: 'second' });
+  assert.equal(second.id, 'joiner');
+  assert.deepEqual(second.peers.map((p) => p.id), ['initiator']);
+  await until(first, ['peer-joined'], () => first.peers.some((p) => p.id === 'joiner'), T, 'first sees second');
+  await exchangeData(first, second);
+
+  await assert.rejects(
+    withTimeout(connect({ ...FAST, dialect: 'signalr', ...options, name: 'third' }), T, 'third member'),
+    (error) => error instanceof RtcSignalingError && error.code === 'room-full',
+  );
+  const left = once(first, 'peer-left', () => true, T);
+  await second.close();
+  assert.deepEqual(await left, { id: 'joiner', reason: 'left' });
 });
