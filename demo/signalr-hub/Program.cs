@@ -21,8 +21,10 @@ builder.Services.AddSingleton(new Hs256Validator(secret));
 builder.Services.AddSingleton<RoomState>();
 builder.Services.AddSingleton<SignalrtcState>();
 builder.Services.AddSingleton<CodelabState>();
-// Browser pages of other origins (the SDK's demo, simple-peer pages) call negotiate with fetch.
-builder.Services.AddCors(o => o.AddDefaultPolicy(p => p.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod()));
+// Browser pages of other origins (the SDK's demo, simple-peer pages) call negotiate with fetch, and
+// @microsoft/signalr sends credentials by default, which a wildcard origin would refuse: reflect
+// the origin instead.
+builder.Services.AddCors(o => o.AddDefaultPolicy(p => p.SetIsOriginAllowed(_ => true).AllowAnyHeader().AllowAnyMethod().AllowCredentials()));
 builder.Services.AddSignalR();
 
 var app = builder.Build();

@@ -1,0 +1,108 @@
+// Cross-check from the other side in real Chromium: a page running simple-peer with the official
+// @microsoft/signalr browser client (the Angular tutorial's client protocol) and a page running the
+// SDK (dialect 'signalr', contract 'signalrtc') call each other through demo/signalr-hub.
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, afterEach, before, test } from 'node:test';
+import { startServer } from '../../browser/helpers/server.js';
+import { launchChromium, openPage } from '../../browser/helpers/browser.js';
+import { buildHub, startHub } from './helpers/hub.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../../..');
+const T = 30_000;
+
+let hub;
+let server;
+let browser;
+let staticDir;
+let origin;
+const contexts = [];
+
+before(async () => {
+  // The pages and the two browser builds they load, served together; node_modules stays unserved.
+  staticDir = await mkdtemp(path.join(os.tmpdir(), 'rtc-signalr-pages-'));
+  await cp(path.join(here, 'pages'), staticDir, { recursive: true });
+  await cp(path.join(root, 'node_modules/@microsoft/signalr/dist/browser/signalr.min.js'), path.join(staticDir, 'signalr.min.js'));
+  await cp(path.join(root, 'node_modules/simple-peer/simplepeer.min.js'), path.join(staticDir, 'simplepeer.min.js'));
+  await buildHub();
+  hub = await startHub();
+  server = await startServer({ args: ['--static', staticDir] });
+  // localhost (a secure context for getUserMedia) while the hub is 127.0.0.1: a cross-origin hub.
+  origin = `http://localhost:${server.port}`;
+  browser = await launchChromium();
+}, { timeout: 300_000 });
+
+afterEach(async () => {
+  for (const context of contexts.splice(0)) await context.close();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  await hub?.stop();
+  if (staticDir) await rm(staticDir, { recursive: true, force: true });
+});
+
+async function open(page, join) {
+  const handle = await openPage(browser, `${origin}/${page}`);
+  contexts.push(handle.context);
+  handle.joined = await handle.page.evaluate((opts) => window.rtcJoin(opts), join);
+  return handle;
+}
+
+const sdkPage = (name) => open('sdk.html', { url: `${hub.ws}/hubs/signalrtc`, name, contract: 'signalrtc' });
+const simplePeerPage = (name) => open('simple-peer.html', { url: `${hub.http}/hubs/signalrtc`, name });
+const summary = (h) => h.page.evaluate(() => window.rtcSummary());
+const waitFor = (h, fn, arg, what) =>
+  h.page.waitForFunction(fn, arg, { timeout: T }).catch(async (error) => {
+    throw new Error(`${what}: ${error.message}\nsummary: ${JSON.stringify(await summary(h))}`);
+  });
+
+/**
+ * The SDK page and the simple-peer page see each other under their hub connection ids, play each
+ * other's camera, and exchange a data-channel message both ways.
+ */
+async function assertCall(sdk, sp) {
+  // simple-peer's page knows its own connection id; the SDK's id is what the hub told simple-peer.
+  const spId = sp.joined;
+  await waitFor(sdk, (id) => window.rtcSummary().peers.some((p) => p.id === id && p.name === 'simple-peer'), spId, 'the SDK sees simple-peer');
+  await waitFor(sp, () => window.rtcSummary().users.some((u) => u.userName === 'sdk'), null, 'simple-peer sees the SDK');
+  const sdkId = (await summary(sp)).users.find((u) => u.userName === 'sdk').connectionId;
+
+  await waitFor(sdk, (id) => window.rtcSummary().peers.some((p) => p.id === id && p.state === 'connected'), spId, 'the SDK connected');
+  await waitFor(sp, (id) => window.rtcSummary().connected.includes(id), sdkId, 'simple-peer connected');
+  for (const [h, who] of [[sdk, 'SDK'], [sp, 'simple-peer']]) {
+    await waitFor(h, () => {
+      const s = window.rtcSummary();
+      return s.kinds.includes('audio') && s.kinds.includes('video') && s.videoWidth > 0;
+    }, null, `the ${who} page plays the other's audio and video`);
+  }
+
+  await waitFor(sdk, (id) => window.rtcSummary().channels.includes(id), spId, "the SDK's channel opened");
+  await sdk.page.evaluate((id) => window.rtcSend(id, 'hello from the SDK'), spId);
+  await sp.page.evaluate((id) => window.rtcSend(id, 'hello from simple-peer'), sdkId);
+  await waitFor(sp, (id) => window.rtcSummary().received.some((m) => m.from === id && m.data === 'hello from the SDK'), sdkId, 'simple-peer got the message');
+  await waitFor(sdk, (id) => window.rtcSummary().received.some((m) => m.from === id && m.data === 'hello from simple-peer'), spId, 'the SDK got the message');
+
+  const [a, b] = [await summary(sdk), await summary(sp)];
+  assert.deepEqual(a.errors, []);
+  assert.deepEqual(b.errors, []);
+  assert.deepEqual(sdk.errors, []);
+  assert.deepEqual(sp.errors, []);
+}
+
+test('SignalR_Signalrtc_SdkNewcomerCallsSimplePeerPageMediaBothWaysAndData', { timeout: 120_000 }, async () => {
+  const sp = await simplePeerPage('simple-peer');
+  const sdk = await sdkPage('sdk');
+  await assertCall(sdk, sp);
+});
+
+test('SignalR_Signalrtc_SimplePeerNewcomerCallsSdkPageMediaBothWaysAndData', { timeout: 120_000 }, async () => {
+  const sdk = await sdkPage('sdk');
+  const sp = await simplePeerPage('simple-peer');
+  await assertCall(sdk, sp);
+});
