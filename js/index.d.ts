@@ -3,8 +3,69 @@
  * and perfect negotiation, run by a C++ core compiled to WebAssembly.
  */
 
-/** Signaling dialects. Only `'native'` (the reference server) is available in this version. */
+/**
+ * Signaling dialects. Available: `'native'` (the reference server) and `'signalr'` (an ASP.NET Core
+ * SignalR hub; see {@link SignalrOptions}). `'relay'`, `'dyson'` and `'peerjs'` are planned:
+ * connect() rejects them with `unsupported-dialect`.
+ */
 export type Dialect = 'native' | 'signalr' | 'relay' | 'dyson' | 'peerjs';
+
+/**
+ * Hub method sets the `signalr` dialect speaks.
+ * - `'room'` (default): `Join(room, name)`, `Signal(toId, payloadJson)`, `Leave()`; the hub calls
+ *   `Welcome(selfId, peers)`, `PeerJoined(peer)`, `Signal(fromId, payloadJson)`, `PeerLeft(id)`.
+ * - `'signalrtc'`: the Angular + simple-peer tutorial hub: `NewUser(userName)`,
+ *   `HelloUser(userName, toConnectionId)`, `SendSignal(signalJson, toConnectionId)`; the hub calls
+ *   `NewUserArrived(json)`, `UserSaidHello(json)`, `SendSignal(fromConnectionId, signalJson)`,
+ *   `UserDisconnect(connectionId)`. Signals are simple-peer's; `room` is ignored.
+ * - `'codelab'`: two-person rooms: `CreateOrJoinRoom(room)`, `SendMessage(room, message)`,
+ *   `LeaveRoom(room)`; the hub calls `created`, `joined`, `join`, `full`, `message`.
+ */
+export type SignalrContract = 'room' | 'signalrtc' | 'codelab';
+
+/** The hub method names of each contract, as keys of {@link SignalrOptions.methods}. */
+export interface SignalrMethodNames {
+  room: 'Join' | 'Signal' | 'Leave' | 'Welcome' | 'PeerJoined' | 'PeerLeft';
+  signalrtc:
+    | 'NewUser'
+    | 'HelloUser'
+    | 'SendSignal'
+    | 'NewUserArrived'
+    | 'UserSaidHello'
+    | 'UserDisconnect';
+  codelab:
+    | 'CreateOrJoinRoom'
+    | 'SendMessage'
+    | 'LeaveRoom'
+    | 'created'
+    | 'joined'
+    | 'join'
+    | 'full'
+    | 'message';
+}
+
+/** `signalr` options for one contract; `methods` is keyed by that contract's method names. */
+export type SignalrOptionsFor<C extends SignalrContract> = {
+  /** Which hub methods mean join, signal and leave. Default `'room'`. */
+  contract?: C;
+  /**
+   * Renames hub methods: key = the contract's name (e.g. `Join`), value = your hub's. A name
+   * serves both directions where a contract uses it both ways (`Signal`, `SendSignal`); names
+   * the hub invokes match case-insensitively, as in the official clients.
+   */
+  methods?: { [K in SignalrMethodNames[C]]?: string };
+  /**
+   * Connect the WebSocket directly without `POST {hub}/negotiate`, like the official client's
+   * `skipNegotiation`. Default false. Stateful reconnect needs negotiate, so it is off then.
+   */
+  skipNegotiation?: boolean;
+};
+
+/** Options of the `signalr` dialect; contract `'room'` when none is given. */
+export type SignalrOptions =
+  | (SignalrOptionsFor<'room'> & { contract?: 'room' })
+  | (SignalrOptionsFor<'signalrtc'> & { contract: 'signalrtc' })
+  | (SignalrOptionsFor<'codelab'> & { contract: 'codelab' });
 
 /** The signaling session's lifecycle. */
 export type SessionState = 'idle' | 'connecting' | 'joining' | 'open' | 'reconnecting' | 'closed';
@@ -15,7 +76,9 @@ export type PeerConnectionState = 'new' | 'connecting' | 'connected' | 'disconne
 /**
  * Stable error codes.
  * Fatal (the session ends): `unauthorized`, `forbidden`, `room-full`, `timeout`,
- * `reconnect-exhausted`, `invalid-config`, `unsupported-dialect`, `closed`.
+ * `reconnect-exhausted`, `invalid-config`, `unsupported-dialect`, `closed`, `server-closed` (the
+ * server ended the session and said not to come back: a SignalR Close without `allowReconnect`,
+ * or a refused handshake).
  * Non-fatal (reported on the `error` event): `bad-message`, `message-too-large`, `outbox-full`,
  * `server-error`, `negotiation-failed`, `token-failed`.
  * Thrown by methods: `unknown-peer`, `channel-closed`, `invalid-data`, `invalid-event`, `closed`.
@@ -29,6 +92,7 @@ export type ErrorCode =
   | 'invalid-config'
   | 'unsupported-dialect'
   | 'closed'
+  | 'server-closed'
   | 'bad-message'
   | 'message-too-large'
   | 'outbox-full'
@@ -72,8 +136,13 @@ export interface ConnectOptions {
   room: string;
   /** Display name shown to the other peers (at most 64 UTF-8 bytes are sent). */
   name?: string;
-  /** Default `'native'`; any other value rejects with `unsupported-dialect`. */
+  /**
+   * Default `'native'`. `'signalr'` talks to an ASP.NET Core SignalR hub (`url` is the hub's
+   * URL with a ws:// or wss:// scheme, e.g. `wss://example.com/hubs/room`); the planned dialects reject with `unsupported-dialect`.
+   */
   dialect?: Dialect;
+  /** Only with `dialect: 'signalr'`: the hub contract, method renames and negotiation. */
+  signalr?: SignalrOptions;
   /**
    * Access token sent as the `access_token` query parameter. A function is called before every
    * connection attempt, so it can return a fresh token.
@@ -85,9 +154,9 @@ export interface ConnectOptions {
   reconnect?: ReconnectOptions | false;
   /** Tracks to send to every peer; change later with `setLocalStream()`. */
   localStream?: MediaStream;
-  /** Advanced: send a ping after this long without outgoing traffic. Default 10000. */
+  /** Advanced: ping after this long without outgoing traffic. Default 10000 (signalr: 15000). */
   pingIntervalMs?: number;
-  /** Advanced: the server is considered dead after this long without a frame. Default 25000. */
+  /** Advanced: the server is dead after this long silent. Default 25000 (signalr: 30000). */
   serverTimeoutMs?: number;
   /** Advanced: `connect()` rejects with `timeout` if not joined by then. Default 15000. */
   connectTimeoutMs?: number;

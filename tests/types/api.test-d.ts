@@ -16,6 +16,9 @@ import {
   type PeerSummary,
   type ReconnectOptions,
   type SessionState,
+  type SignalrContract,
+  type SignalrMethodNames,
+  type SignalrOptions,
 } from '../../js/index.js';
 
 type Equal<A, B> =
@@ -38,6 +41,7 @@ const everyOption: Required<ConnectOptions> = {
   serverTimeoutMs: 25_000,
   connectTimeoutMs: 15_000,
   iceGraceMs: 5_000,
+  signalr: { contract: 'room', methods: { Join: 'JoinRoom' }, skipNegotiation: true },
 };
 const minimal: ConnectOptions = { url: 'ws://x/signal', room: 'r' };
 const syncToken: ConnectOptions = { ...minimal, token: () => 't' };
@@ -45,6 +49,79 @@ const asyncToken: ConnectOptions = { ...minimal, token: async () => 't' };
 const noReconnect: ConnectOptions = { ...minimal, reconnect: false };
 const emptyReconnect: ReconnectOptions = {};
 void [everyOption, syncToken, asyncToken, noReconnect, emptyReconnect];
+
+// --- signalr: contracts, per-contract method renames, negotiation ------------------------------
+const hub: ConnectOptions = { url: 'wss://example.com/hubs/room', room: 'r', dialect: 'signalr' };
+const defaultContract: SignalrOptions = {};
+const roomRenames: SignalrOptions = {
+  methods: { Join: 'a', Signal: 'b', Leave: 'c', Welcome: 'd', PeerJoined: 'e', PeerLeft: 'f' },
+};
+const signalrtc: SignalrOptions = {
+  contract: 'signalrtc',
+  methods: {
+    NewUser: 'a',
+    HelloUser: 'b',
+    SendSignal: 'c',
+    NewUserArrived: 'd',
+    UserSaidHello: 'e',
+    UserDisconnect: 'f',
+  },
+};
+const codelab: SignalrOptions = {
+  contract: 'codelab',
+  skipNegotiation: false,
+  methods: {
+    CreateOrJoinRoom: 'a',
+    SendMessage: 'b',
+    LeaveRoom: 'c',
+    created: 'd',
+    joined: 'e',
+    join: 'f',
+    full: 'g',
+    message: 'h',
+  },
+};
+void [defaultContract, roomRenames, signalrtc, codelab];
+void connect({ ...hub, signalr: { contract: 'signalrtc' } });
+assertType<Equal<SignalrContract, 'room' | 'signalrtc' | 'codelab'>>();
+assertType<Equal<ConnectOptions['signalr'], SignalrOptions | undefined>>();
+assertType<
+  Equal<
+    SignalrMethodNames,
+    {
+      room: 'Join' | 'Signal' | 'Leave' | 'Welcome' | 'PeerJoined' | 'PeerLeft';
+      signalrtc:
+        | 'NewUser'
+        | 'HelloUser'
+        | 'SendSignal'
+        | 'NewUserArrived'
+        | 'UserSaidHello'
+        | 'UserDisconnect';
+      codelab:
+        | 'CreateOrJoinRoom'
+        | 'SendMessage'
+        | 'LeaveRoom'
+        | 'created'
+        | 'joined'
+        | 'join'
+        | 'full'
+        | 'message';
+    }
+  >
+>();
+
+// @ts-expect-error unknown contract name
+void connect({ ...hub, signalr: { contract: 'seed' } });
+// @ts-expect-error contract names are case-sensitive
+void connect({ ...hub, signalr: { contract: 'SignalRTC' } });
+// @ts-expect-error method renames are keyed by the contract's names (room has no NewUser)
+void connect({ ...hub, signalr: { methods: { NewUser: 'Hello' } } });
+// @ts-expect-error ... and checked against the chosen contract (signalrtc has no Join)
+void connect({ ...hub, signalr: { contract: 'signalrtc', methods: { Join: 'Enter' } } });
+// @ts-expect-error a rename is a hub method name (string)
+void connect({ ...hub, signalr: { methods: { Join: true } } });
+// @ts-expect-error skipNegotiation is a boolean
+void connect({ ...hub, signalr: { skipNegotiation: 'yes' } });
 
 assertType<Equal<Dialect, 'native' | 'signalr' | 'relay' | 'dyson' | 'peerjs'>>();
 assertType<Equal<ConnectOptions['token'], string | (() => string | Promise<string>) | undefined>>();
@@ -198,6 +275,7 @@ const documentedCodes = {
   'invalid-config': 'fatal',
   'unsupported-dialect': 'fatal',
   closed: 'fatal',
+  'server-closed': 'fatal',
   'bad-message': 'event',
   'message-too-large': 'event',
   'outbox-full': 'event',
