@@ -70,16 +70,16 @@ test('Server_RefusesDirectoryTraversal', async () => {
   }
 });
 
-test('Server_DefaultStaticDirHoldsTheDemoPage', async () => {
+test('Server_DefaultStaticDirIsTheAngularDemoBuild', async () => {
+  // npm test builds demo/app before this layer; `npm run demo` relies on the same default.
   const demo = await startServer();
   try {
     const res = await fetch(`http://127.0.0.1:${demo.port}/`);
     const body = await res.text();
     assert.equal(res.status, 200);
-    assert.match(body, /<script type="module" src="app.js">/);
-    const app = await fetch(`http://127.0.0.1:${demo.port}/app.js`);
-    assert.match(app.headers.get('content-type'), /^text\/javascript/);
-    assert.match(await app.text(), /from '\/sdk\/index\.js'/);
+    assert.match(res.headers.get('content-type'), /^text\/html/);
+    assert.match(body, /<title>rtc-signaling · video call demo<\/title>/);
+    assert.match(body, /<app-root>/);
   } finally {
     await demo.close();
   }
