@@ -1,0 +1,243 @@
+// The signalr dialect through the whole session (Client + virtual clock): stateful reconnect
+// (resume on the same connection, replay of unacknowledged invocations, dedupe of the hub's
+// replay), falling back to a fresh connection, Close handling and SignalR keep-alive timing.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client_driver.hpp"
+
+namespace rtc_signaling::testing {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kNegotiateStateful =
+    R"({"negotiateVersion":1,"connectionId":"c1","connectionToken":"tok1",)"
+    R"("useStatefulReconnect":true,)"
+    R"("availableTransports":[{"transport":"WebSockets","transferFormats":["Text"]}]})";
+constexpr const char* kNegotiatePlain =
+    R"({"negotiateVersion":1,"connectionId":"c2","connectionToken":"tok2",)"
+    R"("availableTransports":[{"transport":"WebSockets","transferFormats":["Text"]}]})";
+
+std::string rec(const json& j) {
+  return j.dump() + '\x1e';
+}
+
+std::string invocation(const std::string& target, json args) {
+  return rec({{"type", 1}, {"target", target}, {"arguments", std::move(args)}});
+}
+
+class SignalrSession : public ::testing::Test {
+protected:
+  static Config hub_config() {
+    Config c = test_config();
+    c.url = "ws://hub.test/hubs/room";
+    c.dialect = Dialect::signalr;
+    c.ping_interval_ms = 15'000;
+    c.server_timeout_ms = 30'000;
+    return c;
+  }
+
+  ClientDriver d{hub_config()};
+
+  /// Every record the client sent since the last clear(), parsed; handshakes included.
+  std::vector<json> records() const {
+    std::vector<json> out;
+    for (const auto& f : d.all<output::SendFrame>()) {
+      std::size_t start = 0;
+      for (std::size_t end; (end = f.text.find('\x1e', start)) != std::string::npos;
+           start = end + 1) {
+        json j = json::parse(f.text.substr(start, end - start), nullptr, false);
+        EXPECT_FALSE(j.is_discarded()) << f.text;
+        out.push_back(j);
+      }
+      EXPECT_EQ(start, f.text.size()) << "every frame ends with a record separator: " << f.text;
+    }
+    return out;
+  }
+
+  std::vector<json> invocations(const std::string& target) const {
+    std::vector<json> out;
+    for (const auto& r : records()) {
+      if (r.value("type", 0) == 1 && r.value("target", "") == target)
+        out.push_back(r);
+    }
+    return out;
+  }
+
+  /// negotiate -> socket -> handshake -> Join -> Welcome(me, [bob as p2]).
+  void open_stateful() {
+    d.handle(input::Join{});
+    auto negotiate = d.last<output::HttpRequest>();
+    ASSERT_TRUE(negotiate);
+    d.handle(input::HttpResponse{negotiate->id, 200, kNegotiateStateful});
+    d.handle(input::SocketOpened{});
+    d.frame("{}\x1e");
+    const auto join = invocations("Join");
+    ASSERT_EQ(join.size(), 1u);
+    d.frame(
+        rec({{"type", 3}, {"invocationId", join[0]["invocationId"]}}) +
+        invocation("Welcome", json::array({"me", json::array({{{"id", "p2"}, {"name", "bob"}}})})));
+    ASSERT_EQ(d.client.state(), SessionState::open);
+  }
+
+  /// Negotiation towards p2 produces one Signal invocation carrying our offer.
+  void send_offer() {
+    d.handle(input::NegotiationNeeded{"p2"});
+    auto sld = d.last<output::SetLocalDescription>();
+    ASSERT_TRUE(sld);
+    d.handle(input::OperationDone{"p2", sld->op_id, true, "", Description{"offer", "v=0\r\n"}});
+    ASSERT_EQ(invocations("Signal").size(), 1u);
+  }
+
+  /// Advances the clock until the next reconnect attempt asks for something (bounded by 60 s).
+  template <typename T> std::optional<T> next_attempt() {
+    d.clear();
+    for (int ms = 0; ms < 60'000 && d.count<T>() == 0; ms += 50)
+      d.advance(50);
+    return d.last<T>();
+  }
+
+  /// The socket drops without a close frame; the first reconnect attempt is immediate.
+  void cut() {
+    d.handle(input::SocketClosed{1006, "", true});
+    d.advance(0);
+  }
+};
+
+TEST_F(SignalrSession, StatefulResumeReusesTheConnectionAndReplaysUnackedInvocations) {
+  open_stateful();
+  send_offer();
+  const json signal = invocations("Signal")[0];
+  // The hub acknowledged the Join (sequence 1) but not the Signal (2).
+  d.frame(rec({{"type", 8}, {"sequenceId", 1}}));
+  d.clear();
+
+  cut();
+  EXPECT_EQ(d.count<output::HttpRequest>(), 0u) << "a resume does not negotiate again";
+  auto reopen = d.last<output::OpenSocket>();
+  ASSERT_TRUE(reopen);
+  EXPECT_EQ(reopen->url, "ws://hub.test/hubs/room?id=tok1");
+  d.handle(input::SocketOpened{});
+
+  // No handshake on a resumed connection: Sequence first, then exactly the unacked Signal.
+  const auto sent = records();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0], json({{"type", 9}, {"sequenceId", 2}}));
+  EXPECT_EQ(sent[1], signal);
+  EXPECT_EQ(d.client.state(), SessionState::joining) << "resumed only once the hub answers";
+
+  d.frame(rec({{"type", 9}, {"sequenceId", 3}}));
+  EXPECT_EQ(d.client.state(), SessionState::open);
+  auto joined = d.last<output::Joined>();
+  ASSERT_TRUE(joined);
+  EXPECT_TRUE(joined->resumed);
+  EXPECT_EQ(joined->self_id, "me");
+  EXPECT_EQ(d.count<output::PeerLeft>(), 0u) << "bob is still there after the resume";
+  EXPECT_EQ(d.count<output::ClosePeerConnection>(), 0u);
+  EXPECT_EQ(invocations("Join").size(), 0u) << "no second Join on the same connection";
+}
+
+TEST_F(SignalrSession, HubReplayAfterResumeIsAppliedOnce) {
+  open_stateful();
+  d.frame(invocation("PeerJoined", json::array({{{"id", "p3"}, {"name", "carol"}}}))); // seq 3
+  cut();
+  d.handle(input::SocketOpened{});
+  d.clear();
+  // The hub did not see our ack of 3 before the cut: it replays PeerJoined, then sends new news.
+  d.frame(rec({{"type", 9}, {"sequenceId", 3}}) +
+          invocation("PeerJoined", json::array({{{"id", "p3"}, {"name", "carol"}}})) +
+          invocation("PeerLeft", json::array({"p3"})));
+  EXPECT_EQ(d.count<output::PeerJoined>(), 0u) << "carol's replayed join is a duplicate";
+  auto left = d.all<output::PeerLeft>();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].id, "p3");
+  // Acks are cumulative over what was processed: through the PeerLeft (4).
+  auto acks = records();
+  ASSERT_FALSE(acks.empty());
+  EXPECT_EQ(acks.back(), json({{"type", 8}, {"sequenceId", 4}}));
+}
+
+TEST_F(SignalrSession, AckedInvocationsAreNotReplayed) {
+  open_stateful();
+  send_offer();
+  d.frame(rec({{"type", 8}, {"sequenceId", 2}}));
+  d.clear();
+  cut();
+  d.handle(input::SocketOpened{});
+  const auto sent = records();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0], json({{"type", 9}, {"sequenceId", 3}})) << "numbering continues after 2";
+}
+
+TEST_F(SignalrSession, FailedResumeFallsBackToAFreshConnectionAndJoin) {
+  open_stateful();
+  cut();
+  // The hub forgot tok1: the resumed socket is refused before it opens.
+  d.handle(input::SocketClosed{1006, "", false});
+  if (auto probe = d.last<output::HttpRequest>(); probe && probe->method == "GET")
+    d.handle(input::HttpResponse{probe->id, 404, ""});
+  auto negotiate = next_attempt<output::HttpRequest>();
+  ASSERT_TRUE(negotiate);
+  EXPECT_EQ(negotiate->method, "POST");
+  d.handle(input::HttpResponse{negotiate->id, 200, kNegotiatePlain});
+
+  auto reopen = d.last<output::OpenSocket>();
+  ASSERT_TRUE(reopen);
+  EXPECT_EQ(reopen->url, "ws://hub.test/hubs/room?id=tok2");
+  d.handle(input::SocketOpened{});
+  const auto sent = records();
+  ASSERT_FALSE(sent.empty());
+  EXPECT_EQ(sent[0], json({{"protocol", "json"}, {"version", 1}}))
+      << "no stateful reconnect offered";
+  d.frame("{}\x1e");
+  EXPECT_EQ(invocations("Join").size(), 1u);
+}
+
+TEST_F(SignalrSession, CloseWithoutAllowReconnectEndsWithServerClosed) {
+  open_stateful();
+  d.frame(rec({{"type", 7}, {"error", "server shutting down"}}));
+  EXPECT_EQ(d.client.state(), SessionState::closed);
+  auto error = d.last<output::Error>();
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, "server-closed");
+  EXPECT_TRUE(error->fatal);
+  EXPECT_NE(error->message.find("server shutting down"), std::string::npos);
+}
+
+TEST_F(SignalrSession, CloseWithAllowReconnectNegotiatesAFreshConnection) {
+  open_stateful();
+  d.frame(rec({{"type", 7}, {"allowReconnect", true}}));
+  d.handle(input::SocketClosed{1000, "", true});
+  auto negotiate = next_attempt<output::HttpRequest>();
+  ASSERT_TRUE(negotiate) << "the closed connection cannot be resumed";
+  EXPECT_EQ(negotiate->method, "POST");
+  EXPECT_EQ(d.count<output::OpenSocket>(), 0u);
+}
+
+TEST_F(SignalrSession, KeepAlivePingsAfter15sOfSilenceAndGivesUpOnTheHubAfter30s) {
+  open_stateful();
+  d.clear();
+  d.advance(14'999);
+  EXPECT_EQ(records().size(), 0u) << "nothing sent before 15 s";
+  d.advance(1);
+  ASSERT_EQ(records().size(), 1u);
+  EXPECT_EQ(records()[0], json({{"type", 6}}));
+  // The hub's pings keep the session alive...
+  d.advance(14'000);
+  d.frame(rec({{"type", 6}}));
+  d.advance(29'999);
+  EXPECT_EQ(d.client.state(), SessionState::open);
+  EXPECT_EQ(d.count<output::CloseSocket>(), 0u);
+  // ...and 30 s without any record means the hub is gone.
+  d.advance(1);
+  EXPECT_EQ(d.count<output::CloseSocket>(), 1u);
+  EXPECT_NE(d.client.state(), SessionState::open);
+}
+
+} // namespace
+} // namespace rtc_signaling::testing
