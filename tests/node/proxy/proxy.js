@@ -90,6 +90,20 @@ export class Proxy {
     });
   }
 
+  /**
+   * Stalls `conn` as the next signal frame in `direction` arrives, so that frame is lost with
+   * everything after it (written by its sender, never forwarded). Resolves with the frame.
+   */
+  stallOnNextSignal(conn, direction) {
+    return new Promise((resolve) => {
+      conn.pipes[direction].beforeSignal = (text) => {
+        conn.pipes[direction].beforeSignal = null;
+        conn.stalled = true;
+        resolve(JSON.parse(text));
+      };
+    });
+  }
+
   stall(conn) {
     conn.stalled = true;
   }
@@ -189,14 +203,16 @@ class Pipe {
     this.lastAt = 0;
     this.held = null;
     this.afterSignal = null;
+    this.beforeSignal = null;
   }
 
   push(data, isBinary) {
     const text = isBinary ? null : data.toString('utf8');
     if (text !== null) this.account.written(text);
+    if (this.beforeSignal && typeOf(text) === 'signal') this.beforeSignal(text);
     if (this.conn.stalled || this.conn.closed) return; // half-open: the frame goes nowhere
     const frame = { data: isBinary ? data : text, isBinary };
-    if (this.proxy.reorder && text !== null && isControl(text) && !this.held) {
+    if (this.proxy.reorder && CONTROL.has(typeOf(text)) && !this.held) {
       this.held = frame; // overtaken by the next frame in this direction
       return;
     }
@@ -215,7 +231,7 @@ class Pipe {
       if (this.conn.stalled || this.conn.closed || this.to.readyState !== WebSocket.OPEN) return;
       if (!frame.isBinary) this.account.forwarded(frame.data);
       this.to.send(frame.data, { binary: frame.isBinary });
-      if (this.afterSignal && !frame.isBinary && frame.data.startsWith('{"type":"signal"')) {
+      if (this.afterSignal && !frame.isBinary && typeOf(frame.data) === 'signal') {
         // Long enough for the frame to arrive and be processed, shorter than the way back of
         // its ack (the batching delay or the link delay): it is cut while unacknowledged.
         const cut = this.afterSignal;
@@ -228,8 +244,13 @@ class Pipe {
   }
 }
 
-function isControl(text) {
-  return /^\{"type":"(ack|ping|pong)"/.test(text);
+// Frames no other frame is ordered against: acks are cumulative, pings and pongs only say "alive".
+const CONTROL = new Set(['ack', 'ping', 'pong']);
+
+/** The frame's type; parsed, since key order differs between client and server encoders. */
+function typeOf(text) {
+  if (text === null) return null;
+  return parse(text)?.type ?? null;
 }
 
 function parse(text) {
@@ -261,8 +282,8 @@ export class Accounting {
   }
 
   serverWritten(conn, text) {
-    if (!conn.session || !text.startsWith('{"type":"signal"')) return;
     const m = parse(text);
+    if (!conn.session || m?.type !== 'signal') return;
     const key = `${conn.session}|${m?.seq}`;
     this.serverSignals.set(key, (this.serverSignals.get(key) ?? 0) + 1);
   }
