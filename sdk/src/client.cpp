@@ -494,7 +494,7 @@ struct Client::Impl {
     if (newcomer) {
       // Only the newcomer opens connections, so a join never causes glare (DESIGN §3.3).
       for (const auto& [id, info] : roster.peers())
-        ensure_negotiator(id);
+        ensure_negotiator(id, true);
     }
     // Signals to peers that are no longer in the room would only earn unknown-peer errors.
     std::vector<PeerId> stale;
@@ -535,7 +535,7 @@ struct Client::Impl {
       break;
     }
     if (m.initiate && roster.contains(m.peer.id))
-      ensure_negotiator(m.peer.id);
+      ensure_negotiator(m.peer.id, true);
   }
 
   void on_message(msg::PeerLeft& m, TimeMs now) {
@@ -563,7 +563,7 @@ struct Client::Impl {
       // else before it has no connection to apply to.
       if (!std::holds_alternative<Description>(m.payload))
         return;
-      it = ensure_negotiator(m.from);
+      it = ensure_negotiator(m.from, false);
     }
     it->second.remote_signal(m.payload);
     drain(it->first, it->second, now);
@@ -724,12 +724,17 @@ struct Client::Impl {
 
   // ---------------------------------------------------------------- peers
 
-  std::map<PeerId, negotiation::Negotiator>::iterator ensure_negotiator(const PeerId& id) {
+  /// `initiating`: we open this connection (newcomer, or told to call); otherwise the remote's
+  /// first description creates it.
+  std::map<PeerId, negotiation::Negotiator>::iterator ensure_negotiator(const PeerId& id,
+                                                                         bool initiating) {
     auto it = negotiators.find(id);
     if (it != negotiators.end())
       return it;
     // Byte-wise order decides the polite side (DESIGN §3.3); both ends compute the same answer.
-    const bool polite = self_id.compare(id) < 0;
+    // Without a known own id, the caller is impolite and the callee polite.
+    const bool polite = dialect->roles_follow_call_direction() ? !initiating
+                                                               : self_id.compare(id) < 0;
     emit(output::CreatePeerConnection{id, polite});
     return negotiators.try_emplace(id, id, polite, config.ice_grace_ms).first;
   }

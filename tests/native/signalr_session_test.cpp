@@ -241,3 +241,62 @@ TEST_F(SignalrSession, KeepAlivePingsAfter15sOfSilenceAndGivesUpOnTheHubAfter30s
 
 } // namespace
 } // namespace rtc_signaling::testing
+
+namespace rtc_signaling::testing {
+namespace {
+
+// The signalrtc hub never tells a client its own id (every client is "self"), so byte-wise id
+// order would give both ends the same role whenever both remote ids sort below "self", and glare
+// would then never resolve. Roles follow the call instead: whoever calls is impolite.
+class SignalrtcRoles : public ::testing::Test {
+protected:
+  static Config config() {
+    Config c = test_config();
+    c.url = "ws://hub.test/hubs/signalrtc";
+    c.dialect = Dialect::signalr;
+    c.signalr.contract = SignalrContract::signalrtc;
+    c.signalr.skip_negotiation = true;
+    return c;
+  }
+
+  ClientDriver d{config()};
+
+  void join() {
+    d.handle(input::Join{});
+    ASSERT_TRUE(d.last<output::OpenSocket>());
+    d.handle(input::SocketOpened{});
+    d.frame("{}\x1e");
+    ASSERT_EQ(d.client.state(), SessionState::open);
+    d.clear();
+  }
+
+  static std::string user(const std::string& id) {
+    return json({{"userName", "user-" + id}, {"connectionId", id}}).dump();
+  }
+};
+
+TEST_F(SignalrtcRoles, Signalrtc_CallerIsImpoliteWhateverTheIdsAre) {
+  join();
+  // "self" sorts below "zzz": by id order we would be polite; as the caller we must not be.
+  d.frame(rec({{"type", 1}, {"target", "UserSaidHello"}, {"arguments", json::array({user("zzz")})}}));
+  auto pc = d.last<output::CreatePeerConnection>();
+  ASSERT_TRUE(pc);
+  EXPECT_EQ(pc->peer, "zzz");
+  EXPECT_FALSE(pc->polite);
+}
+
+TEST_F(SignalrtcRoles, Signalrtc_CalleeIsPoliteWhateverTheIdsAre) {
+  join();
+  // "AAA" sorts below "self": by id order we would be impolite; as the callee we must be polite.
+  d.frame(rec({{"type", 1}, {"target", "NewUserArrived"}, {"arguments", json::array({user("AAA")})}}));
+  EXPECT_EQ(d.count<output::CreatePeerConnection>(), 0u) << "the newcomer calls us";
+  const json offer = {{"type", "offer"}, {"sdp", "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n"}};
+  d.frame(rec({{"type", 1}, {"target", "SendSignal"}, {"arguments", json::array({"AAA", offer.dump()})}}));
+  auto pc = d.last<output::CreatePeerConnection>();
+  ASSERT_TRUE(pc);
+  EXPECT_EQ(pc->peer, "AAA");
+  EXPECT_TRUE(pc->polite);
+}
+
+}  // namespace
+}  // namespace rtc_signaling::testing

@@ -27,6 +27,10 @@ public:
                                  const std::optional<std::string>& token) const = 0;
   /// True when the server acks client seqs, so the outbox keeps sent signals until acked.
   virtual bool acknowledges() const noexcept = 0;
+  /// True when the client never learns its own id (e.g. the signalrtc hub), so byte-wise id
+  /// order cannot pick the polite side; roles then follow who calls whom: the caller is impolite,
+  /// the callee polite. Both ends still agree because exactly one of them initiates.
+  virtual bool roles_follow_call_direction() const noexcept { return false; }
 
   virtual std::string encode(const msg::ClientMessage& m) const = 0;
   /// Size-limits, depth-checks, parses and schema-checks one frame. Never throws.

@@ -17,6 +17,10 @@ msg::DecodeError bad(std::string why) {
 
 } // namespace
 
+bool SignalR::roles_follow_call_direction() const noexcept {
+  return config_.signalr.contract == SignalrContract::signalrtc;
+}
+
 SignalR::SignalR(const Config& config)
     : config_(config), contract_(make_contract(config)), reader_(config.limits.max_frame_bytes),
       hub_url_(url::to_http(config.url)) {}
