@@ -40,7 +40,7 @@ function random(seed) {
   };
 }
 
-test('Reliability_ChaosMeshLosesNothingAcrossRandomCuts', { timeout: CHAOS_MS + 90_000 }, async () => {
+test('Reliability_ChaosMeshLosesNothingAcrossRandomCuts', { timeout: CHAOS_MS + 90_000 }, async (t) => {
   const seed = Number(process.env.RTC_CHAOS_SEED ?? Date.now() % 100_000);
   const rand = random(seed);
   const watched = await mesh(['a', 'b', 'c', 'd'], { url: proxy.url, room: 'chaos' });
@@ -84,6 +84,12 @@ test('Reliability_ChaosMeshLosesNothingAcrossRandomCuts', { timeout: CHAOS_MS + 
       // only throws for an unknown peer, which would fail the roster assertions below anyway
     }
   }, 700);
+  t.after(() => {
+    running = false;
+    clearInterval(restarter);
+    streams.stop();
+    return closeAll(...watched.map((w) => w.client));
+  });
 
   await cutter;
   running = false;
@@ -99,7 +105,10 @@ test('Reliability_ChaosMeshLosesNothingAcrossRandomCuts', { timeout: CHAOS_MS + 
     () => watched.every((w) => w.client.stats.signalsReceived === relayedTo(w.id)),
     10_000,
     'the cores applied every relayed signal',
-  );
+  ).catch((error) => {
+    const counts = watched.map((w) => `${w.id}: applied ${w.client.stats.signalsReceived} relayed ${relayedTo(w.id)}`);
+    throw new Error(`${error.message} (${counts.join('; ')})`);
+  });
 
   const m = proxy.stats.match();
   const applied = watched.reduce((n, w) => n + w.client.stats.signalsReceived, 0);
@@ -134,7 +143,6 @@ test('Reliability_ChaosMeshLosesNothingAcrossRandomCuts', { timeout: CHAOS_MS + 
   assert.ok(m.sent > 50, `too little signaling to prove anything: ${m.sent}`);
   assert.deepEqual(streams.violations, [], 'data arrived out of order or twice');
   assert.ok(streams.sentTotal() >= 12 * 10 * (CHAOS_MS / 1000) * 0.8, 'data kept flowing');
-  await closeAll(...watched.map((w) => w.client));
 });
 
 function relayedTo(id) {

@@ -23,11 +23,15 @@ after(async () => {
   await server?.stop();
 });
 
-test('Reliability_HalfOpenSocketIsDetectedWithinServerTimeoutAndResumed', { timeout: 60_000 }, async () => {
+test('Reliability_HalfOpenSocketIsDetectedWithinServerTimeoutAndResumed', { timeout: 60_000 }, async (t) => {
   const SERVER_TIMEOUT = 3000;
   const options = { url: proxy.url, room: 'half-open', pingIntervalMs: 1000, serverTimeoutMs: SERVER_TIMEOUT };
   const [a, b] = await mesh(['a', 'b'], options);
   const streams = dataStreams([a, b], 10);
+  t.after(() => {
+    streams.stop();
+    return closeAll(a.client, b.client);
+  });
   const conn = proxy.connectionOf(a.id);
   assert.ok(conn, 'a is connected through the proxy');
   const welcomesBefore = proxy.stats.welcomes.resumed;
@@ -65,11 +69,15 @@ test('Reliability_HalfOpenSocketIsDetectedWithinServerTimeoutAndResumed', { time
   await closeAll(a.client, b.client);
 });
 
-test('Reliability_ServerRestartKeepsIdsAndCallsAndANewcomerConnectsToEveryone', { timeout: 90_000 }, async () => {
+test('Reliability_ServerRestartKeepsIdsAndCallsAndANewcomerConnectsToEveryone', { timeout: 90_000 }, async (t) => {
   const options = { url: proxy.url, room: 'restart' };
   const [a, b] = await mesh(['a', 'b'], options);
   const ids = [a.id, b.id];
   const streams = dataStreams([a, b], 10);
+  t.after(() => {
+    streams.stop();
+    return closeAll(a.client, b.client);
+  });
   const restoredBefore = proxy.stats.welcomes.restored;
 
   const down = [a, b].map((w) => once(w.client, 'reconnecting', () => true, 15_000));
@@ -97,6 +105,7 @@ test('Reliability_ServerRestartKeepsIdsAndCallsAndANewcomerConnectsToEveryone', 
   );
 
   const c = watch(await connectFast({ ...options, name: 'c' }));
+  t.after(() => closeAll(c.client));
   await waitFor(() => allConnected([a, b, c]), 30_000, 'the newcomer connects to everyone');
   streams.stop();
   await waitFor(() => streams.allArrived(), 10_000, 'every data message delivered');
@@ -116,10 +125,11 @@ test('Reliability_ServerRestartKeepsIdsAndCallsAndANewcomerConnectsToEveryone', 
   await closeAll(a.client, b.client, c.client);
 });
 
-test('Reliability_OfferLostWithTheServerIsCompletedAfterRestart', { timeout: 90_000 }, async () => {
+test('Reliability_OfferLostWithTheServerIsCompletedAfterRestart', { timeout: 90_000 }, async (t) => {
   const options = { url: proxy.url, room: 'lost-offer' };
   const first = connections.length;
   const [a, b] = await mesh(['a', 'b'], options);
+  t.after(() => closeAll(a.client, b.client));
   const pcs = connections.slice(first);
   assert.equal(pcs.length, 2);
 

@@ -281,8 +281,22 @@ export class Accounting {
     if (!this.sent.has(key)) this.sent.set(key, { from: conn.peerId, to: m.to, content: JSON.stringify(m.data) });
   }
 
+  #startSession(conn, m) {
+    this.welcomes.total++;
+    if (m.restored) this.welcomes.restored++;
+    else if (m.resumed) this.welcomes.resumed++;
+    else this.welcomes.fresh++;
+    let epoch = this.epochs.get(m.id) ?? 0;
+    if (!m.resumed) this.epochs.set(m.id, ++epoch);
+    conn.peerId = m.id;
+    conn.session = `${m.id}#${epoch}`;
+  }
+
   serverWritten(conn, text) {
     const m = parse(text);
+    // The session starts with the welcome as the server writes it: replayed frames follow it at
+    // once, possibly while the welcome itself still waits in the delay queue.
+    if (m?.type === 'welcome') this.#startSession(conn, m);
     if (!conn.session || m?.type !== 'signal') return;
     const key = `${conn.session}|${m?.seq}`;
     this.serverSignals.set(key, (this.serverSignals.get(key) ?? 0) + 1);
@@ -291,17 +305,7 @@ export class Accounting {
   serverFrame(conn, text) {
     const m = parse(text);
     if (!m) return;
-    if (m.type === 'welcome') {
-      this.welcomes.total++;
-      if (m.restored) this.welcomes.restored++;
-      else if (m.resumed) this.welcomes.resumed++;
-      else this.welcomes.fresh++;
-      let epoch = this.epochs.get(m.id) ?? 0;
-      if (!m.resumed) this.epochs.set(m.id, ++epoch);
-      conn.peerId = m.id;
-      conn.session = `${m.id}#${epoch}`;
-      return;
-    }
+    if (m.type === 'welcome') return;
     if (m.type !== 'signal' || !conn.session) return;
     this.deliveredFrames++;
     const key = `${conn.session}|${m.seq}`;
