@@ -100,7 +100,10 @@ test('Reliability_ChaosMeshLosesNothingAcrossRandomCuts', { timeout: CHAOS_MS + 
   await waitFor(() => allConnected(watched), 30_000, 'every pair connected');
   streams.stop();
   await waitFor(() => streams.allArrived(), 15_000, 'every data message delivered');
-  await waitFor(() => proxy.stats.match().lost.length === 0, 15_000, 'every signal delivered');
+  await waitFor(() => proxy.stats.match().lost.length === 0, 15_000, 'every signal delivered').catch((error) => {
+    const lost = proxy.stats.lostDetail();
+    throw new Error(`${error.message}: ${JSON.stringify(lost).slice(0, 2000)}`);
+  });
   await waitFor(
     () => watched.every((w) => w.client.stats.signalsReceived === relayedTo(w.id)),
     10_000,

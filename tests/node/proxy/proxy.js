@@ -200,7 +200,8 @@ class Pipe {
     this.conn = conn;
     this.to = to;
     this.account = account;
-    this.lastAt = 0;
+    this.queue = []; // [{at, frame}] in arrival order
+    this.timer = null;
     this.held = null;
     this.afterSignal = null;
     this.beforeSignal = null;
@@ -224,23 +225,33 @@ class Pipe {
     }
   }
 
+  // One FIFO per direction drained by a single timer: separate timers per frame could fire out
+  // of order (Node computes their expiry from its cached loop time, not from Date.now()).
   #schedule(frame) {
-    const at = Math.max(Date.now() + this.proxy.delayMs, this.lastAt);
-    this.lastAt = at;
-    const send = () => {
-      if (this.conn.stalled || this.conn.closed || this.to.readyState !== WebSocket.OPEN) return;
-      if (!frame.isBinary) this.account.forwarded(frame.data);
-      this.to.send(frame.data, { binary: frame.isBinary });
-      if (this.afterSignal && !frame.isBinary && typeOf(frame.data) === 'signal') {
-        // Long enough for the frame to arrive and be processed, shorter than the way back of
-        // its ack (the batching delay or the link delay): it is cut while unacknowledged.
-        const cut = this.afterSignal;
-        this.afterSignal = null;
-        setTimeout(cut, 10);
-      }
-    };
-    if (at <= Date.now()) send();
-    else setTimeout(send, at - Date.now());
+    this.queue.push({ at: Date.now() + this.proxy.delayMs, frame });
+    this.#drain();
+  }
+
+  #drain() {
+    while (this.queue.length > 0 && this.queue[0].at <= Date.now()) this.#send(this.queue.shift().frame);
+    if (this.queue.length === 0 || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.#drain();
+    }, Math.max(1, this.queue[0].at - Date.now()));
+  }
+
+  #send(frame) {
+    if (this.conn.stalled || this.conn.closed || this.to.readyState !== WebSocket.OPEN) return;
+    if (!frame.isBinary) this.account.forwarded(frame.data);
+    this.to.send(frame.data, { binary: frame.isBinary });
+    if (this.afterSignal && !frame.isBinary && typeOf(frame.data) === 'signal') {
+      // Long enough for the frame to arrive and be processed, shorter than the way back of
+      // its ack (the batching delay or the link delay): it is cut while unacknowledged.
+      const cut = this.afterSignal;
+      this.afterSignal = null;
+      setTimeout(cut, 10);
+    }
   }
 }
 
@@ -310,6 +321,23 @@ export class Accounting {
     this.deliveredFrames++;
     const key = `${conn.session}|${m.seq}`;
     if (!this.delivered.has(key)) this.delivered.set(key, { to: conn.peerId, from: m.from, content: JSON.stringify(m.data) });
+  }
+
+  /** Sent signals with no matching delivery: key, sender session, seq and payload type. */
+  lostDetail() {
+    const delivered = new Map();
+    for (const d of this.delivered.values()) {
+      const k = `${d.from}>${d.to}:${d.content}`;
+      delivered.set(k, (delivered.get(k) ?? 0) + 1);
+    }
+    const out = [];
+    for (const [key, e] of this.sent) {
+      const k = `${e.from}>${e.to}:${e.content}`;
+      const n = delivered.get(k) ?? 0;
+      if (n > 0) delivered.set(k, n - 1);
+      else out.push({ key, to: e.to, content: e.content.slice(0, 80) });
+    }
+    return out;
   }
 
   /**
