@@ -94,7 +94,7 @@ TEST(SignalrContracts, RoomMapsInvocationsAndHonoursRenames) {
   Config config = contract_config(SignalrContract::room);
   config.signalr.methods["Join"] = "JoinRoom";
   auto room = make_contract(config);
-  auto join = room->join(msg::Join{"r1", "me", {}, {}});
+  auto join = room->join(msg::Join{"r1", "me", {}, {}}, std::nullopt);
   ASSERT_EQ(join.calls.size(), 1u);
   EXPECT_EQ(join.calls[0].target, "JoinRoom");
   EXPECT_TRUE(join.calls[0].join);

@@ -296,6 +296,38 @@ TEST_F(SignalrtcRoles, Signalrtc_CalleeIsPoliteWhateverTheIdsAre) {
   ASSERT_TRUE(pc);
   EXPECT_EQ(pc->peer, "AAA");
   EXPECT_TRUE(pc->polite);
+  auto srd = d.last<output::SetRemoteDescription>();
+  ASSERT_TRUE(srd) << "the callee applies the caller's offer";
+  EXPECT_EQ(srd->description.type, "offer");
+}
+
+TEST(SignalrtcIdentity, Signalrtc_NegotiatedConnectionIdIsOurIdAndRolesFollowIdOrder) {
+  // With negotiate we do learn our id: connectionId is the hub's Context.ConnectionId, the id
+  // the others see. Byte-wise roles then hold even when both ends call each other (two users
+  // told of each other as new users at once), where call-direction roles would deadlock.
+  Config c = test_config();
+  c.url = "ws://hub.test/hubs/signalrtc";
+  c.dialect = Dialect::signalr;
+  c.signalr.contract = SignalrContract::signalrtc;
+  ClientDriver d{c};
+  d.handle(input::Join{});
+  auto negotiate = d.last<output::HttpRequest>();
+  ASSERT_TRUE(negotiate);
+  d.handle(input::HttpResponse{
+      negotiate->id, 200,
+      R"({"negotiateVersion":1,"connectionId":"mmm","connectionToken":"secret-token",)"
+      R"("availableTransports":[{"transport":"WebSockets","transferFormats":["Text"]}]})"});
+  d.handle(input::SocketOpened{});
+  d.frame("{}\x1e");
+  auto joined = d.last<output::Joined>();
+  ASSERT_TRUE(joined);
+  EXPECT_EQ(joined->self_id, "mmm") << "the public connection id, never the secret token";
+
+  const json hello = {{"userName", "zed"}, {"connectionId", "zzz"}};
+  d.frame(rec({{"type", 1}, {"target", "UserSaidHello"}, {"arguments", json::array({hello.dump()})}}));
+  auto pc = d.last<output::CreatePeerConnection>();
+  ASSERT_TRUE(pc);
+  EXPECT_TRUE(pc->polite) << "\"mmm\" < \"zzz\": polite by id order although we call";
 }
 
 }  // namespace

@@ -18,7 +18,8 @@ msg::DecodeError bad(std::string why) {
 } // namespace
 
 bool SignalR::roles_follow_call_direction() const noexcept {
-  return config_.signalr.contract == SignalrContract::signalrtc;
+  // Only when negotiate did not tell us our connection id (skipNegotiation).
+  return config_.signalr.contract == SignalrContract::signalrtc && !connection_id_;
 }
 
 SignalR::SignalR(const Config& config)
@@ -40,7 +41,7 @@ std::string SignalR::encode(const msg::ClientMessage& m) const {
     return ping();
   if (const auto* join = std::get_if<msg::Join>(&m)) {
     std::string out = handshake_request();
-    for (const auto& call : contract_->join(*join).calls)
+    for (const auto& call : contract_->join(*join, connection_id_).calls)
       out += invocation(std::nullopt, call.target, call.arguments);
     return out;
   }
@@ -76,6 +77,7 @@ msg::Decoded<msg::ServerMessage> SignalR::decode(std::string_view frame) const {
 
 void SignalR::reset_connection() {
   connection_token_.reset();
+  connection_id_.reset();
   stateful_ = false;
   established_ = false;
   resume_tried_ = false;
@@ -154,6 +156,7 @@ Dialect::Step SignalR::on_http_response(int status, const std::string& body) {
   }
   auto& negotiated = std::get<Negotiated>(response);
   connection_token_ = negotiated.connection_token;
+  connection_id_ = negotiated.connection_id;
   stateful_ = negotiated.stateful_reconnect;
   return Connect{ws_url(true)};
 }
@@ -232,7 +235,7 @@ void SignalR::handle_record(const std::string& record,
     established_ = true;
     resume_tried_ = false;
     if (pending_join_) {
-      deliver(contract_->join(*pending_join_), out);
+      deliver(contract_->join(*pending_join_, connection_id_), out);
       pending_join_.reset();
     }
     return;
@@ -278,6 +281,7 @@ void SignalR::handle_message(HubMessage& m, std::vector<msg::Decoded<msg::Server
     const std::string why = close->error ? *close->error : std::string("no reason given");
     // Whatever follows, this hub connection is over: the next attempt negotiates afresh.
     connection_token_.reset();
+    connection_id_.reset();
     stateful_ = false;
     if (close->allow_reconnect) {
       out.push_back(msg::ServerMessage{

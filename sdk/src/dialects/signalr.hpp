@@ -37,7 +37,7 @@ public:
                          const std::optional<std::string>& token) const override;
   /// Replay is done here, by SignalR sequence ids, not by the session's outbox.
   bool acknowledges() const noexcept override { return false; }
-  /// The signalrtc hub never tells a client its own id.
+  /// The signalrtc hub never tells a client its own id; without negotiate we cannot know it.
   bool roles_follow_call_direction() const noexcept override;
   /// Stateless view for tests and fuzzers: the records `m` becomes on an established
   /// connection, without invocation or sequence ids.
@@ -100,6 +100,8 @@ private:
 
   // What the session knows, to rebuild its Welcome after a resume.
   PeerId self_id_;
+  /// Context.ConnectionId from the last negotiate; unknown with skipNegotiation.
+  std::optional<PeerId> connection_id_;
   std::map<PeerId, std::string> roster_;
 
   std::vector<std::string> frames_; ///< frames of our own (acks, replies, deferred join)

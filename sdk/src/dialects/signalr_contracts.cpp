@@ -122,7 +122,7 @@ public:
   using Contract::Contract;
   const char* name() const noexcept override { return "room"; }
 
-  Translated join(const msg::Join& j) const override {
+  Translated join(const msg::Join& j, const std::optional<PeerId>&) const override {
     return {{}, {Call{method("Join"), json::array({j.room, j.name}), true}}};
   }
 
@@ -196,10 +196,12 @@ public:
   using Contract::Contract;
   const char* name() const noexcept override { return "signalrtc"; }
 
-  Translated join(const msg::Join& j) const override {
-    // No roster comes back: we are "in" as soon as the hub knows our name.
+  Translated join(const msg::Join& j,
+                  const std::optional<PeerId>& connection_id) const override {
+    // No roster comes back: we are "in" as soon as the hub knows our name. The hub never says
+    // who we are, but negotiate's connectionId is the id the others see for us.
     msg::Welcome w;
-    w.id = kSignalrtcSelf;
+    w.id = connection_id.value_or(kSignalrtcSelf);
     w.room = config_.room;
     return {{msg::ServerMessage{std::move(w)}},
             {Call{method("NewUser"), json::array({j.name}), true}}};
@@ -273,7 +275,7 @@ public:
   using Contract::Contract;
   const char* name() const noexcept override { return "codelab"; }
 
-  Translated join(const msg::Join& j) const override {
+  Translated join(const msg::Join& j, const std::optional<PeerId>&) const override {
     return {{}, {Call{method("CreateOrJoinRoom"), json::array({j.room}), true}}};
   }
 

@@ -8,8 +8,9 @@
 //   signalrtc       NewUser(userName) / HelloUser(userName, toId) / SendSignal(signalJson, toId)
 //                   <- NewUserArrived(json) UserSaidHello(json) SendSignal(fromId, signalJson)
 //                      UserDisconnect(id); simple-peer signal shapes. The hub never tells a client
-//                   its own id, so roles follow who calls whom: whoever receives UserSaidHello
-//                   (the newcomer) calls and offers.
+//                   its own id; negotiate's connectionId is it (without negotiate it is "self"
+//                   and roles follow who calls whom). Whoever receives UserSaidHello (the
+//                   newcomer) calls and offers.
 //   codelab         CreateOrJoinRoom(room) / SendMessage(room, message) / LeaveRoom(room)
 //                   <- created joined join full message(message); two members, the first one
 //                   (who receives `join`) offers.
@@ -45,8 +46,10 @@ public:
   virtual ~Contract() = default;
 
   virtual const char* name() const noexcept = 0;
-  /// The handshake of a fresh connection succeeded: join.
-  virtual Translated join(const msg::Join& join) const = 0;
+  /// The handshake of a fresh connection succeeded: join. `connection_id` is the hub's
+  /// Context.ConnectionId from negotiate (absent with skipNegotiation).
+  virtual Translated join(const msg::Join& join,
+                          const std::optional<PeerId>& connection_id) const = 0;
   /// SignalTo and Leave (Ping and acks are the connection's business).
   virtual std::vector<Call> calls(const msg::ClientMessage& m) const = 0;
   /// An invocation from the hub. `self_id` is the id of our last Welcome (codelab roles).

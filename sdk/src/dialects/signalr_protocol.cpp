@@ -301,7 +301,11 @@ NegotiateResponse parse_negotiate(std::string_view body) {
   bool stateful = false;
   if (auto s = j.find("useStatefulReconnect"); s != j.end() && s->is_boolean())
     stateful = s->get<bool>();
-  return Negotiated{*connection, stateful};
+  Negotiated negotiated{*connection, std::nullopt, stateful};
+  if (auto& public_id = std::get<std::optional<std::string>>(id);
+      public_id && validation::valid_peer_id(*public_id))
+    negotiated.connection_id = *public_id;
+  return negotiated;
 }
 
 std::string to_ws(std::string_view http_url) {

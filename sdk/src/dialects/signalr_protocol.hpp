@@ -102,6 +102,8 @@ std::string dump(const json& j);
 
 struct Negotiated {
   std::string connection_token;
+  /// The hub's Context.ConnectionId: what other clients of the hub see as our id.
+  std::optional<std::string> connection_id;
   bool stateful_reconnect = false;
 };
 struct Redirect {

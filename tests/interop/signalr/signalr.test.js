@@ -288,7 +288,9 @@ test('SignalR_Signalrtc_TwoSdkClientsCallByHelloAndExchangeData', { timeout: 60_
   assert.equal(atAlice.name, 'bob');
   assert.equal(atBob.name, 'alice');
   assert.deepEqual(alice.peers.map((p) => p.id), [atAlice.id]);
-  // Ids are hub connection ids; neither client learns its own, so each sees the other's.
+  // Ids are hub connection ids; each client takes its own from negotiate's connectionId.
+  assert.equal(atBob.id, alice.id, "bob knows alice by the id she has");
+  assert.equal(atAlice.id, bob.id, "alice knows bob by the id he has");
   await exchangeData(alice, bob, atBob.id, atAlice.id);
   const left = once(alice, 'peer-left', () => true, T);
   await bob.close();
