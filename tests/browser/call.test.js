@@ -67,6 +67,39 @@ test('two pages receive each other\'s audio and video; the remote <video> plays'
   }
 });
 
+test('media added mid-call renegotiates: a data-only page starts its camera and the other sees it', async () => {
+  const room = 'late-media';
+  const a = await join(room, 'alice', { media: false });
+  const b = await join(room, 'bob', { media: false });
+  try {
+    await waitForMesh([a, b]);
+    assert.deepEqual((await summary(b)).remote, [], 'no media yet');
+    assert.deepEqual(await a.page.evaluate(() => window.rtcSetMedia(true)), ['audio', 'video']);
+    await b.page.waitForFunction(
+      (id) => window.rtcSummary().remote.some((r) => r.id === id && r.kinds.includes('audio') && r.kinds.includes('video') && r.videoWidth > 0),
+      a.id,
+      { timeout: 20_000 },
+    );
+    // Replacing the stream reuses the senders (replaceTrack): no new remote tracks, video goes on.
+    const before = (await summary(b)).remote.find((r) => r.id === a.id);
+    await a.page.evaluate(() => window.rtcSetMedia(true));
+    await b.page.waitForFunction(
+      ([id, t]) => window.rtcSummary().remote.some((r) => r.id === id && r.currentTime > t + 0.5),
+      [a.id, before.currentTime],
+      { timeout: 20_000 },
+    );
+    assert.equal((await summary(b)).remote.find((r) => r.id === a.id).trackEvents, before.trackEvents);
+    // The call stayed healthy through both renegotiations.
+    await waitForMesh([a, b]);
+    const errors = (await summary(a)).log.filter((e) => e.type === 'error').concat((await summary(b)).log.filter((e) => e.type === 'error'));
+    assert.deepEqual(errors, []);
+    assert.deepEqual(a.errors, []);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await closeAll([a, b]);
+  }
+});
+
 test('data-channel messages flow both ways', async () => {
   const room = 'data';
   const a = await join(room, 'alice', { media: false });
