@@ -44,7 +44,7 @@ test('Reliability_HalfOpenSocketIsDetectedWithinServerTimeoutAndResumed', { time
   const detectedAfter = Date.now() - stalledAt;
   // The timer restarts on every incoming frame (a pong at most one ping interval before the
   // stall), so detection lands in (timeout - ping interval, timeout] plus scheduling slack.
-  assert.ok(detectedAfter <= SERVER_TIMEOUT + 1500, `detected after ${detectedAfter} ms`);
+  assert.ok(detectedAfter <= SERVER_TIMEOUT + 2000, `detected after ${detectedAfter} ms`);
   assert.ok(detectedAfter >= SERVER_TIMEOUT - 1000 - 100, `detected too early: ${detectedAfter} ms`);
   assert.ok(streams.receivedTotal() > receivedAtStall, 'data kept flowing while signaling was stalled');
 
