@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from './helpers/server.js';
 import { launchChromium, openPage } from './helpers/browser.js';
+import { summary, waitForMesh } from './helpers/mesh.js';
 
 const pagesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'pages');
 let server;
@@ -24,23 +25,6 @@ async function join(room, name, { media = true } = {}) {
   const handle = await openPage(browser, `${server.url}/call.html`);
   handle.id = await handle.page.evaluate((opts) => window.rtcJoin(opts), { url: server.wsUrl, room, name, media });
   return handle;
-}
-
-const summary = (h) => h.page.evaluate(() => window.rtcSummary());
-
-/** Waits until every page lists every other page's peer as connected. */
-async function waitForMesh(handles, timeout = 20_000) {
-  for (const h of handles) {
-    const others = handles.filter((o) => o !== h).map((o) => o.id);
-    await h.page.waitForFunction(
-      (ids) => {
-        const s = window.rtcSummary();
-        return ids.every((id) => s.peers.some((p) => p.id === id && p.state === 'connected'));
-      },
-      others,
-      { timeout },
-    );
-  }
 }
 
 async function closeAll(handles) {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from './helpers/server.js';
 import { launchChromium, openPage } from './helpers/browser.js';
+import { summary, waitForMesh } from './helpers/mesh.js';
 
 const pagesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'pages');
 const ARGS = ['--static', pagesDir, '--resume-secret', 'browser-outage-secret'];
@@ -29,22 +30,6 @@ async function join(room, name) {
   return handle;
 }
 
-const summary = (h) => h.page.evaluate(() => window.rtcSummary());
-
-async function waitForMesh(handles, timeout = 30_000) {
-  for (const h of handles) {
-    const others = handles.filter((o) => o !== h).map((o) => o.id);
-    await h.page.waitForFunction(
-      (ids) => {
-        const s = window.rtcSummary();
-        return ids.every((id) => s.peers.some((p) => p.id === id && p.state === 'connected'));
-      },
-      others,
-      { timeout },
-    );
-  }
-}
-
 /** Resolves once the remote <video> for `id` has played past `seconds`. */
 function videoPast(h, id, seconds, timeout) {
   return h.page.waitForFunction(
@@ -60,7 +45,7 @@ test('a call outlives a server restart: video advances and data flows while it i
   const b = await join(room, 'bob');
   let c;
   try {
-    await waitForMesh([a, b]);
+    await waitForMesh([a, b], 30_000);
     await videoPast(a, b.id, 0.5, 20_000);
     await videoPast(b, a.id, 0.5, 20_000);
     for (const h of [a, b]) await h.page.evaluate(() => window.rtcStream(10));
@@ -88,7 +73,7 @@ test('a call outlives a server restart: video advances and data flows while it i
     }
 
     c = await join(room, 'carol');
-    await waitForMesh([a, b, c]);
+    await waitForMesh([a, b, c], 30_000);
     await videoPast(c, a.id, 0.2, 20_000);
     await videoPast(c, b.id, 0.2, 20_000);
 

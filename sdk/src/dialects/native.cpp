@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "dialects/canonical.hpp"
 #include "rtc_signaling/error.hpp"
 #include "url.hpp"
 #include "validation.hpp"
@@ -110,25 +111,6 @@ private:
 };
 
 // ---- payloads
-
-json encode_payload(const SignalPayload& p) {
-  json data = json::object();
-  if (const auto* d = std::get_if<Description>(&p)) {
-    data["description"] = {{"type", d->type}, {"sdp", d->sdp}};
-  } else if (const auto* c = std::get_if<Candidate>(&p)) {
-    json cj = {{"candidate", c->candidate}};
-    if (c->sdp_mid)
-      cj["sdpMid"] = *c->sdp_mid;
-    if (c->sdp_mline_index)
-      cj["sdpMLineIndex"] = *c->sdp_mline_index;
-    if (c->username_fragment)
-      cj["usernameFragment"] = *c->username_fragment;
-    data["candidate"] = std::move(cj);
-  } else {
-    data["candidate"] = nullptr;
-  }
-  return data;
-}
 
 std::optional<SignalPayload> decode_payload(Fields& outer, const Limits& limits) {
   const json* data = outer.find("data");
@@ -252,7 +234,8 @@ std::string encode_client(const msg::ClientMessage& m) {
     if (join->last_seq)
       j["lastSeq"] = *join->last_seq;
   } else if (const auto* s = std::get_if<msg::SignalTo>(&m)) {
-    j = {{"type", "signal"}, {"to", s->to}, {"seq", s->seq}, {"data", encode_payload(s->payload)}};
+    j = {
+        {"type", "signal"}, {"to", s->to}, {"seq", s->seq}, {"data", encode_canonical(s->payload)}};
   } else if (const auto* a = std::get_if<msg::AckOut>(&m)) {
     j = {{"type", "ack"}, {"seq", a->seq}};
   } else if (std::holds_alternative<msg::Ping>(m)) {
@@ -331,7 +314,7 @@ std::string encode_server(const msg::ServerMessage& m) {
     if (pl->seq)
       j["seq"] = *pl->seq;
   } else if (const auto* s = std::get_if<msg::Signal>(&m)) {
-    j = {{"type", "signal"}, {"from", s->from}, {"data", encode_payload(s->payload)}};
+    j = {{"type", "signal"}, {"from", s->from}, {"data", encode_canonical(s->payload)}};
     if (s->seq)
       j["seq"] = *s->seq;
   } else if (const auto* a = std::get_if<msg::Ack>(&m)) {

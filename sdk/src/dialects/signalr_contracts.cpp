@@ -381,25 +381,6 @@ std::unique_ptr<Contract> make_contract(const Config& config) {
   return nullptr;
 }
 
-json encode_canonical(const SignalPayload& p) {
-  json data = json::object();
-  if (const auto* d = std::get_if<Description>(&p)) {
-    data["description"] = {{"type", d->type}, {"sdp", d->sdp}};
-  } else if (const auto* c = std::get_if<Candidate>(&p)) {
-    json cj = {{"candidate", c->candidate}};
-    if (c->sdp_mid)
-      cj["sdpMid"] = *c->sdp_mid;
-    if (c->sdp_mline_index)
-      cj["sdpMLineIndex"] = *c->sdp_mline_index;
-    if (c->username_fragment)
-      cj["usernameFragment"] = *c->username_fragment;
-    data["candidate"] = std::move(cj);
-  } else {
-    data["candidate"] = nullptr;
-  }
-  return data;
-}
-
 std::variant<SignalPayload, std::string> decode_canonical(const json& j, const Limits& limits) {
   if (!j.is_object())
     return std::string("payload is not an object");

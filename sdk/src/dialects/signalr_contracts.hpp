@@ -21,6 +21,7 @@
 #include <variant>
 #include <vector>
 
+#include "dialects/canonical.hpp"
 #include "dialects/signalr_protocol.hpp"
 #include "messages.hpp"
 #include "rtc_signaling/config.hpp"
@@ -68,7 +69,6 @@ protected:
 std::unique_ptr<Contract> make_contract(const Config& config);
 
 // Signal shapes, exposed for tests. Decoders validate with the §3.4 limits.
-json encode_canonical(const SignalPayload& p);
 std::variant<SignalPayload, std::string> decode_canonical(const json& j, const Limits& limits);
 
 /// simple-peer's signal objects; nullopt = nothing to send (simple-peer has no end-of-candidates).
