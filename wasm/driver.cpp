@@ -127,6 +127,13 @@ TimeMs Driver::now() const {
   return static_cast<TimeMs>(performance_.call<double>("now"));
 }
 
+void Driver::emit_channel_state(const PeerId& peer, bool open) {
+  val payload = val::object();
+  payload.set("id", peer);
+  payload.set("state", std::string(open ? "open" : "closed"));
+  emit("channel", payload);
+}
+
 void Driver::emit(const char* type, const val& payload) {
   if (is_nullish(emit_))
     return;
@@ -150,10 +157,14 @@ void Driver::execute(const Output& output) {
         } else if constexpr (std::is_same_v<T, output::CreatePeerConnection>) {
           create_peer_connection(o);
         } else if constexpr (std::is_same_v<T, output::ClosePeerConnection>) {
-          if (find_peer(o.peer)) {
+          if (PeerConnection* connection = find_peer(o.peer)) {
+            const bool channel_was_open = connection->channel_reported_open;
             close_peer_connection(o.peer);
-            // pc.close() fires no connectionstatechange (by spec), so the resulting `closed`
-            // state is reported here; the app otherwise never learns the connection ended.
+            // pc.close() fires no connectionstatechange (by spec), and the channel's close event
+            // may still be queued when its handlers are dropped, so both endings are reported
+            // here; the app otherwise never learns them.
+            if (channel_was_open)
+              emit_channel_state(o.peer, false);
             val payload = val::object();
             payload.set("id", o.peer);
             payload.set("state", std::string("closed"));
@@ -475,10 +486,11 @@ void Driver::on_peer(int generation, PeerEvent kind, const val& event) {
   }
   case PeerEvent::channel_open:
   case PeerEvent::channel_close: {
-    val payload = val::object();
-    payload.set("id", peer);
-    payload.set("state", std::string(kind == PeerEvent::channel_open ? "open" : "closed"));
-    emit("channel", payload);
+    const bool open = kind == PeerEvent::channel_open;
+    if (connection->channel_reported_open == open)
+      break;
+    connection->channel_reported_open = open;
+    emit_channel_state(peer, open);
     break;
   }
   case PeerEvent::channel_message: {

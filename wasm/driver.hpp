@@ -74,6 +74,8 @@ private:
     int generation = 0;
     emscripten::val pc = emscripten::val::undefined();
     emscripten::val channel = emscripten::val::undefined();
+    /// `channel: open` was reported and `channel: closed` not yet.
+    bool channel_reported_open = false;
     /// One RTCRtpSender per local track, so a new stream can replaceTrack by kind.
     std::vector<emscripten::val> senders;
     std::vector<std::string> sender_kinds;
@@ -96,6 +98,7 @@ private:
   void pump();
   void execute(const Output& output);
   void emit(const char* type, const emscripten::val& payload);
+  void emit_channel_state(const PeerId& peer, bool open);
   TimeMs now() const;
   void rearm_timer();
   void clear_timer();

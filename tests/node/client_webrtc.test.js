@@ -145,10 +145,17 @@ test('Client_LeavingPeerHasItsConnectionClosedOnTheOthers', async () => {
     closed: once(x, 'peer-state', (p) => p.id === c.id && p.state === 'closed', 5000),
     channel: once(x, 'channel', (p) => p.id === c.id && p.state === 'closed', 5000),
   }));
+  const channelEvents = [a, b].map((x) => {
+    const states = [];
+    x.on('channel', (p) => p.id === c.id && states.push(p.state));
+    return states;
+  });
   await c.close();
   for (const o of observed) {
     assert.deepEqual(await o.left, { id: c.id, reason: 'left' });
     await o.closed;
+    // Whichever comes first, the remote's channel close or ours, the app hears it exactly once.
+    assert.deepEqual(await o.channel, { id: c.id, state: 'closed' });
   }
   for (const x of [a, b]) {
     assert.deepEqual(x.peers.map((p) => p.id), [x === a ? b.id : a.id]);
@@ -161,5 +168,6 @@ test('Client_LeavingPeerHasItsConnectionClosedOnTheOthers', async () => {
   const got = once(b, 'data', (m) => m.id === a.id, 5000);
   a.send(b.id, 'still here');
   assert.equal((await got).data, 'still here');
+  assert.deepEqual(channelEvents, [['closed'], ['closed']], 'one channel close per observer');
   await closeAll(a, b);
 });
