@@ -599,6 +599,10 @@ void Driver::run_step(int token, const val& previous) {
                    guarded_call(pc, op.kind == OpKind::offer ? "createOffer" : "createAnswer",
                                 op.kind == OpKind::offer ? js_args(op.argument) : val::array()));
     } else {
+      // Kept to report on success: wrtc's pc.localDescription getter serializes the description
+      // on the JS thread while its signaling thread may be adding gathered candidates (a crash
+      // seen in SdpSerialize), and trickle ICE sends candidates separately anyway.
+      op.argument = previous;
       await_result(token, guarded_call(pc, "setLocalDescription", js_args(previous)));
     }
     break;
@@ -670,12 +674,9 @@ void Driver::finish_operation(int token, bool ok, const std::string& error) {
   PendingOp op = std::move(it->second);
   operations_.erase(it);
   input::OperationDone done{op.peer, op.op_id, ok, error, std::nullopt};
-  bool local = op.kind == OpKind::offer || op.kind == OpKind::answer || op.kind == OpKind::rollback;
-  if (local) {
-    if (PeerConnection* connection = find_peer(op.peer)) {
-      done.local_description = description_from_val(connection->pc["localDescription"]);
-    }
-  }
+  // The description just applied (see run_step); a rollback reports none.
+  if (ok && (op.kind == OpKind::offer || op.kind == OpKind::answer))
+    done.local_description = description_from_val(op.argument);
   feed(std::move(done));
 }
 

@@ -106,16 +106,16 @@ test('Client_FiftySimultaneousIceRestartsConvergeAndDataKeepsFlowing', async () 
 
   const converged = () =>
     pcs.every((pc) => pc.signalingState === 'stable') &&
-    sessionPart(pcs[0].localDescription) === sessionPart(pcs[1].remoteDescription) &&
-    sessionPart(pcs[1].localDescription) === sessionPart(pcs[0].remoteDescription);
+    sessionPart(pcs[0].appliedLocal) === sessionPart(pcs[1].appliedRemote) &&
+    sessionPart(pcs[1].appliedLocal) === sessionPart(pcs[0].appliedRemote);
 
   for (let round = 1; round <= 50; round++) {
-    const before = ufrag(pcs[0].localDescription);
+    const before = ufrag(pcs[0].appliedLocal);
     a.restartIce(b.id);
     b.restartIce(a.id);
     await untilConnections(
       pcs,
-      () => converged() && ufrag(pcs[0].localDescription) !== before,
+      () => converged() && ufrag(pcs[0].appliedLocal) !== before,
       10_000,
       `round ${round} to converge with fresh ICE credentials`,
     );

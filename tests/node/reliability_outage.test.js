@@ -140,9 +140,9 @@ test('Reliability_OfferLostWithTheServerIsCompletedAfterRestart', { timeout: 90_
   assert.equal(offer.data.description?.type, 'offer');
   const offering = pcs.find((pc) => pc.signalingState === 'have-local-offer');
   assert.ok(offering, "a's connection waits for an answer");
-  const restartUfrag = ufrag(offering.localDescription);
+  const restartUfrag = ufrag(offering.appliedLocal);
   const other = pcs.find((pc) => pc !== offering);
-  assert.notEqual(ufrag(other.remoteDescription), restartUfrag);
+  assert.notEqual(ufrag(other.appliedRemote), restartUfrag);
   await server.stop();
   await Promise.all([a, b].map((w) => once(w.client, 'reconnecting', () => true, 15_000)));
   await server.restart();
@@ -151,11 +151,11 @@ test('Reliability_OfferLostWithTheServerIsCompletedAfterRestart', { timeout: 90_
   // The restored session repairs the stalled negotiation: the same offer goes out again.
   await untilConnections(
     pcs,
-    () => pcs.every((pc) => pc.signalingState === 'stable') && ufrag(other.remoteDescription) === restartUfrag,
+    () => pcs.every((pc) => pc.signalingState === 'stable') && ufrag(other.appliedRemote) === restartUfrag,
     20_000,
     'the interrupted offer/answer completes',
   );
-  assert.equal(ufrag(offering.localDescription), restartUfrag, 'the interrupted ICE restart completed');
+  assert.equal(ufrag(offering.appliedLocal), restartUfrag, 'the interrupted ICE restart completed');
   await waitFor(() => allConnected([a, b]), 20_000, 'a and b connected');
   for (const w of [a, b]) {
     assert.deepEqual(w.left, []);

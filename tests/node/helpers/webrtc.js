@@ -9,9 +9,32 @@ export async function installTrackedWebRtc() {
   if (globalThis.RTCPeerConnection.__tracked) return wrtc;
   class TrackedPeerConnection extends wrtc.RTCPeerConnection {
     static __tracked = true;
+    /** The descriptions this connection applied, recorded as they resolve. */
+    appliedLocal = null;
+    appliedRemote = null;
+    #localBeforeOffer = null;
+
     constructor(...args) {
       super(...args);
       connections.push(this);
+    }
+
+    // Tests read these instead of pc.localDescription / pc.remoteDescription: wrtc's getters
+    // serialize the description on the JS thread while its signaling thread may still be adding
+    // gathered candidates, which crashes the process now and then (SdpSerialize).
+    async setLocalDescription(description) {
+      await super.setLocalDescription(description);
+      if (description?.type === 'rollback') {
+        this.appliedLocal = this.#localBeforeOffer;
+      } else {
+        if (description?.type === 'offer') this.#localBeforeOffer = this.appliedLocal;
+        this.appliedLocal = description;
+      }
+    }
+
+    async setRemoteDescription(description) {
+      await super.setRemoteDescription(description);
+      this.appliedRemote = description;
     }
   }
   globalThis.RTCPeerConnection = TrackedPeerConnection;
