@@ -51,7 +51,7 @@ test('two pages receive each other\'s audio and video; the remote <video> plays'
   }
 });
 
-test('media added mid-call renegotiates: a data-only page starts its camera and the other sees it', async () => {
+test('media added mid-call renegotiates: a data-only page starts its camera, replaces it, stops it; the other side follows', async () => {
   const room = 'late-media';
   const a = await join(room, 'alice', { media: false });
   const b = await join(room, 'bob', { media: false });
@@ -73,6 +73,15 @@ test('media added mid-call renegotiates: a data-only page starts its camera and 
       { timeout: 20_000 },
     );
     assert.equal((await summary(b)).remote.find((r) => r.id === a.id).trackEvents, before.trackEvents);
+    // null stops sending: the senders are removed and, after renegotiation, the remote stream
+    // loses both tracks.
+    assert.equal((await summary(b)).remote.find((r) => r.id === a.id).streamTracks, 2);
+    assert.deepEqual(await a.page.evaluate(() => window.rtcSetMedia(false)), []);
+    await b.page.waitForFunction(
+      (id) => window.rtcSummary().remote.some((r) => r.id === id && r.streamTracks === 0),
+      a.id,
+      { timeout: 20_000 },
+    );
     // The call stayed healthy through both renegotiations.
     await waitForMesh([a, b]);
     const errors = (await summary(a)).log.filter((e) => e.type === 'error').concat((await summary(b)).log.filter((e) => e.type === 'error'));
