@@ -19,6 +19,11 @@ msg::DecodeError bad(std::string why) {
   return msg::DecodeError{errc::bad_message, std::move(why)};
 }
 
+/// An invocation whose arguments do not fit the contract: dropped with a bad-message error.
+Translated fail(const std::string& target, const std::string& why) {
+  return {{bad(target + ": " + why)}, {}};
+}
+
 /// A JSON document carried as a string argument, parsed with the frame limits.
 std::variant<json, std::string> parse_text(const json& arg, const Limits& limits) {
   if (!arg.is_string())
@@ -182,11 +187,6 @@ public:
     }
     return out;
   }
-
-private:
-  static Translated fail(const std::string& target, const std::string& why) {
-    return {{bad(target + ": " + why)}, {}};
-  }
 };
 
 // ---------------------------------------------------------------- signalrtc
@@ -196,8 +196,7 @@ public:
   using Contract::Contract;
   const char* name() const noexcept override { return "signalrtc"; }
 
-  Translated join(const msg::Join& j,
-                  const std::optional<PeerId>& connection_id) const override {
+  Translated join(const msg::Join& j, const std::optional<PeerId>& connection_id) const override {
     // No roster comes back: we are "in" as soon as the hub knows our name. The hub never says
     // who we are, but negotiate's connectionId is the id the others see for us.
     msg::Welcome w;
@@ -234,8 +233,7 @@ public:
       // The newcomer hears hello from everyone present and calls each of them.
       out.messages.push_back(msg::ServerMessage{msg::PeerJoined{std::nullopt, peer, !arrived}});
       if (arrived) {
-        out.calls.push_back(
-            Call{method("HelloUser"), json::array({config_.name, peer.id})});
+        out.calls.push_back(Call{method("HelloUser"), json::array({config_.name, peer.id})});
       }
     } else if (is(target, "SendSignal")) {
       if (args.size() < 2)
@@ -260,11 +258,6 @@ public:
       out.messages.push_back(msg::ServerMessage{msg::Unknown{target}});
     }
     return out;
-  }
-
-private:
-  static Translated fail(const std::string& target, const std::string& why) {
-    return {{bad(target + ": " + why)}, {}};
   }
 };
 
@@ -417,7 +410,7 @@ std::optional<json> encode_simplepeer(const SignalPayload& p) {
 }
 
 std::variant<SignalPayload, std::monostate, std::string> decode_simplepeer(const json& j,
-                                                                         const Limits& limits) {
+                                                                           const Limits& limits) {
   if (!j.is_object())
     return std::string("signal is not an object");
   if (j.contains("renegotiate") || j.contains("transceiverRequest"))
