@@ -11,11 +11,12 @@ export async function authorize({ secretKey, token, room }) {
   if (!token) return { status: 401, reason: 'missing access token' };
   let claims;
   try {
-    ({ payload: claims } = await jwtVerify(token, secretKey, { algorithms: ['HS256'] }));
+    ({ payload: claims } = await jwtVerify(token, secretKey, { algorithms: ['HS256'], requiredClaims: ['exp'] }));
   } catch {
     // The reason never includes the token itself: tokens are not logged anywhere.
     return { status: 401, reason: 'invalid access token' };
   }
+  // A token without `exp` would be valid forever: requiredClaims refuses it above.
   // Without a room in the query the join frame is checked against the claims instead.
   if (room !== null && !roomGranted(claims, room)) return { status: 403, reason: 'room not granted' };
   return { status: 200, claims };

@@ -3,6 +3,8 @@
 import { roomGranted } from './access_tokens.js';
 import { parseClientFrame, utf8Bytes, LIMITS } from './protocol/validate.js';
 import { TokenBucket } from './token_bucket.js';
+import { newSession } from './resume_tokens.js';
+import { quote } from './log_text.js';
 
 export const CloseCode = Object.freeze({
   normal: 1000, // after leave
@@ -39,7 +41,15 @@ export class Connection {
   }
 
   sendText(text) {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(text);
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    // A client that stops reading would make ws buffer without bound. Its peer keeps everything
+    // reliable in the (byte-capped) replay queue, so dropping the socket loses nothing.
+    if (this.ws.bufferedAmount > this.config.maxBufferedBytes) {
+      this.log(`send buffer over ${this.config.maxBufferedBytes} bytes: closing`);
+      this.ws.terminate();
+      return;
+    }
+    this.ws.send(text);
   }
 
   send(message) {
@@ -119,13 +129,19 @@ export class Connection {
       typeof claimedName === 'string' && utf8Bytes(claimedName) <= LIMITS.maxNameBytes ? claimedName : m.name;
     const lastSeq = m.lastSeq ?? 0;
 
+    const sub = typeof this.claims?.sub === 'string' ? this.claims.sub : null;
     let peer = null;
     let resumed = false;
     let restored = false;
-    const token = m.resume !== undefined ? this.resumeTokens.verify(m.resume) : null;
-    if (token && token.room === m.room) {
-      const existing = this.rooms.find(m.room, token.id);
-      if (existing) {
+    let session = null; // set when this welcome starts a new session: its secret goes to the client
+    if (m.resume !== undefined) {
+      const verdict = this.resumeTokens.verify(m.resume, { secret: m.secret, sub });
+      // A refused resume is not an error for an honest client (its session may simply be gone):
+      // it joins as a new peer, and the holder of a stolen token gets nobody's id or replay.
+      const token = verdict.ok && verdict.claims.room === m.room ? verdict.claims : null;
+      if (!verdict.ok) this.log(`resume refused room=${quote(m.room)}: ${verdict.reason}`);
+      const existing = token ? this.rooms.find(m.room, token.id) : null;
+      if (existing && existing.session.sid === token.sid) {
         // Same peer on a new socket (the old one may be half-open): move it here, silently.
         const previous = existing.connection;
         if (previous && previous !== this) {
@@ -134,17 +150,19 @@ export class Connection {
         }
         peer = existing;
         resumed = true;
-      } else if (!this.rooms.idInUse(token.id)) {
+      } else if (token && !existing && !this.rooms.idInUse(token.id)) {
         if (this.rooms.isFull(m.room)) return this.#roomFull(m.room);
         if (this.resumeTokens.issuedHere(token)) {
           // Grace expired: the room was told this peer left and dropped its connections to it.
           // Same id, but a fresh session (resumed:false) so the client reconnects its calls.
-          peer = this.rooms.add(m.room, token.name, { id: token.id });
+          session = newSession();
+          peer = this.rooms.add(m.room, token.name, { id: token.id, session, sub });
         } else {
           // Issued before a restart: the others are resuming too and kept their calls. Re-create
           // the session from the token alone (restored: nothing to replay, seq memory lost); the
           // numbering continues after lastSeq so the client does not drop new frames.
-          peer = this.rooms.add(m.room, token.name, { id: token.id, outSeq: lastSeq });
+          const kept = { sid: token.sid, sh: token.sh };
+          peer = this.rooms.add(m.room, token.name, { id: token.id, outSeq: lastSeq, session: kept, sub });
           resumed = true;
           restored = true;
         }
@@ -152,7 +170,8 @@ export class Connection {
     }
     if (!peer) {
       if (this.rooms.isFull(m.room)) return this.#roomFull(m.room);
-      peer = this.rooms.add(m.room, name);
+      session = newSession();
+      peer = this.rooms.add(m.room, name, { session, sub });
     }
     this.rooms.attach(peer, this);
     this.peer = peer;
@@ -161,7 +180,8 @@ export class Connection {
       type: 'welcome',
       id: peer.id,
       room: m.room,
-      resume: this.resumeTokens.issue({ room: m.room, id: peer.id, name: peer.name }),
+      resume: this.resumeTokens.issue({ room: m.room, id: peer.id, name: peer.name, sub, session: peer.session }),
+      ...(session ? { secret: session.secret } : {}),
       resumed,
       ...(restored ? { restored: true } : {}),
       ack: peer.inSeq,
@@ -181,8 +201,12 @@ export class Connection {
     if (m.seq > peer.inSeq) {
       if (m.to === peer.id) {
         this.#badFrame('bad-message', 'signal addressed to yourself');
-      } else if (this.rooms.relay(peer, m.to, m.data) === 'unknown-peer') {
-        this.#error('unknown-peer', `no peer ${m.to} in room ${peer.room}`);
+      } else {
+        const outcome = this.rooms.relay(peer, m.to, m.data);
+        if (outcome === 'unknown-peer') this.#error('unknown-peer', `no peer ${m.to} in room ${peer.room}`);
+        if (outcome === 'backlogged') {
+          this.#error('peer-backlogged', `peer ${m.to} has too much unacknowledged data; signal dropped`);
+        }
       }
       // Gaps are accepted: after a server restart the client resends from its oldest unacked seq.
       // Rejected signals are consumed too, otherwise the client would resend them forever.
@@ -208,6 +232,7 @@ export class Connection {
   #onLeave() {
     const peer = this.peer;
     this.peer = null;
+    this.resumeTokens.revoke(peer.session.sid);
     this.rooms.remove(peer, 'left');
     this.close(CloseCode.normal, 'left');
   }

@@ -15,6 +15,9 @@ const OPTIONS = [
   ['max-frame', 'MAX_FRAME', 'maxFrame', 'int', 'largest accepted frame in bytes (default 65536)'],
   ['rate', 'RATE', 'rate', 'number', 'frames per second per connection, burst 2x (default 50)'],
   ['idle-ms', 'IDLE_MS', 'idleMs', 'int', 'close a client silent this long (default 30000)'],
+  ['max-connections', 'MAX_CONNECTIONS', 'maxConnections', 'int', 'open sockets in total, then 503 (default 1000)'],
+  ['max-connections-per-ip', 'MAX_CONNECTIONS_PER_IP', 'maxConnectionsPerIp', 'int', 'open sockets per client address, then 429 (default 50)'],
+  ['max-replay-bytes', 'MAX_REPLAY_BYTES', 'maxReplayBytes', 'int', 'unacked bytes kept per peer for its resume (default 1048576)'],
 ];
 
 export const USAGE =

@@ -3,22 +3,30 @@
 // can replay them (DESIGN §4.1). Transport concerns (parsing, rate limits, acks of client frames)
 // live in connection.js; this file only knows "attached connection or not".
 import { randomBytes } from 'node:crypto';
+import { quote } from './log_text.js';
 
 export const DEFAULT_MAX_PEERS = 32;
 export const DEFAULT_GRACE_MS = 20_000;
-// A peer that never acks would grow its replay queue forever; past this it is dropped.
-export const DEFAULT_MAX_UNACKED = 1024;
+// Replay queues are capped in bytes (the JSON text kept for each unacked frame), per peer and for
+// the whole server. A full queue never evicts its peer: a peer in its grace period cannot ack, and
+// room members flooding it must not be able to tear down its calls (see Rooms.#deliver).
+export const DEFAULT_MAX_REPLAY_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_TOTAL_REPLAY_BYTES = 128 * 1024 * 1024;
 
 export class Peer {
-  constructor({ id, name, room }) {
+  constructor({ id, name, room, session, sub }) {
     this.id = id;
     this.name = name;
     this.room = room;
+    this.session = session; // {sid, secret} or {sid, sh}: what its resume tokens are bound to
+    this.sub = sub; // the access token's subject, null without auth
     this.connection = null;
     this.outSeq = 0; // last seq assigned to a reliable frame for this peer
-    this.unacked = []; // [{seq, text}] in seq order
+    this.unacked = []; // [{seq, text, bytes}] in seq order
+    this.unackedBytes = 0;
     this.inSeq = 0; // highest client signal seq processed
     this.graceTimer = null;
+    this.budget = null; // the Rooms' shared byte counter, set by Rooms.add
   }
 
   get summary() {
@@ -30,18 +38,36 @@ export class Peer {
     const { type, ...rest } = message;
     const seq = ++this.outSeq;
     const text = JSON.stringify({ type, seq, ...rest });
-    this.unacked.push({ seq, text });
+    this.#keep({ seq, text, bytes: Buffer.byteLength(text) });
     this.connection?.sendText(text);
-    return this.unacked.length;
   }
 
   /** Cumulative ack from the client. @returns false if it acks something never sent. */
   acknowledge(seq) {
     if (seq > this.outSeq) return false;
     let drop = 0;
-    while (drop < this.unacked.length && this.unacked[drop].seq <= seq) drop++;
+    let bytes = 0;
+    while (drop < this.unacked.length && this.unacked[drop].seq <= seq) bytes += this.unacked[drop++].bytes;
     if (drop) this.unacked.splice(0, drop);
+    this.#release(bytes);
     return true;
+  }
+
+  /** Frees the whole queue (the peer is gone). */
+  discard() {
+    this.#release(this.unackedBytes);
+    this.unacked = [];
+  }
+
+  #keep(entry) {
+    this.unacked.push(entry);
+    this.unackedBytes += entry.bytes;
+    if (this.budget) this.budget.bytes += entry.bytes;
+  }
+
+  #release(bytes) {
+    this.unackedBytes -= bytes;
+    if (this.budget) this.budget.bytes -= bytes;
   }
 
   replayAfter(lastSeq) {
@@ -54,15 +80,26 @@ export class Rooms {
   constructor({
     maxPeers = DEFAULT_MAX_PEERS,
     graceMs = DEFAULT_GRACE_MS,
-    maxUnacked = DEFAULT_MAX_UNACKED,
+    maxReplayBytes = DEFAULT_MAX_REPLAY_BYTES,
+    maxTotalReplayBytes = DEFAULT_MAX_TOTAL_REPLAY_BYTES,
     log = () => {},
   } = {}) {
     this.maxPeers = maxPeers;
     this.graceMs = graceMs;
-    this.maxUnacked = maxUnacked;
+    this.maxReplayBytes = maxReplayBytes;
+    this.maxTotalReplayBytes = maxTotalReplayBytes;
     this.log = log;
     this.rooms = new Map(); // name -> Map(id -> Peer)
     this.peersById = new Map();
+    this.replay = { bytes: 0 }; // every peer's unacked bytes, against maxTotalReplayBytes
+    this.dropped = { signals: 0, control: 0 };
+  }
+
+  /** Counters for tests and operators. */
+  stats() {
+    let peers = 0;
+    for (const members of this.rooms.values()) peers += members.size;
+    return { rooms: this.rooms.size, peers, replayBytes: this.replay.bytes, dropped: { ...this.dropped } };
   }
 
   members(roomName) {
@@ -81,10 +118,11 @@ export class Rooms {
    * Adds a peer and announces it to the others. `id` is given when a resume token re-creates a
    * peer this process does not know (e.g. after a restart); the caller checks it is free.
    */
-  add(roomName, name, { id = this.#newId(), outSeq = 0 } = {}) {
+  add(roomName, name, { id = this.#newId(), outSeq = 0, session, sub = null }) {
     let members = this.rooms.get(roomName);
     if (!members) this.rooms.set(roomName, (members = new Map()));
-    const peer = new Peer({ id, name, room: roomName });
+    const peer = new Peer({ id, name, room: roomName, session, sub });
+    peer.budget = this.replay;
     // Continue the client's numbering: after a restart it has already processed up to lastSeq,
     // and restarting at 1 would make it drop our next frames as duplicates.
     peer.outSeq = outSeq;
@@ -93,7 +131,7 @@ export class Rooms {
     }
     members.set(id, peer);
     this.peersById.set(id, peer);
-    this.log(`join room=${roomName} id=${id}`);
+    this.log(`join room=${quote(roomName)} id=${quote(id)}`);
     return peer;
   }
 
@@ -109,8 +147,9 @@ export class Rooms {
     peer.graceTimer = null;
     members.delete(peer.id);
     this.peersById.delete(peer.id);
+    peer.discard();
     if (members.size === 0) this.rooms.delete(peer.room);
-    this.log(`leave room=${peer.room} id=${peer.id} reason=${reason}`);
+    this.log(`leave room=${quote(peer.room)} id=${quote(peer.id)} reason=${quote(reason)}`);
     for (const other of members.values()) {
       this.#deliver(other, { type: 'peer-left', id: peer.id, reason });
     }
@@ -130,30 +169,56 @@ export class Rooms {
     peer.graceTimer = setTimeout(() => this.remove(peer, 'timeout'), this.graceMs);
   }
 
-  /** @returns {'ok' | 'unknown-peer'} */
+  /** @returns {'ok' | 'unknown-peer' | 'backlogged'} */
   relay(from, toId, data) {
     const to = this.find(from.room, toId);
     if (!to || to === from) return 'unknown-peer';
-    this.#deliver(to, { type: 'signal', from: from.id, data });
-    return 'ok';
+    return this.#deliver(to, { type: 'signal', from: from.id, data }) ? 'ok' : 'backlogged';
   }
 
   /** Drops every peer without announcements: the whole server is going away. */
   clear() {
-    for (const peer of this.peersById.values()) clearTimeout(peer.graceTimer);
+    for (const peer of this.peersById.values()) {
+      clearTimeout(peer.graceTimer);
+      peer.discard();
+    }
     this.rooms.clear();
     this.peersById.clear();
   }
 
+  /**
+   * Queues a reliable frame unless it would take the recipient's replay queue (or the server's)
+   * past its byte cap. Over the cap nobody is evicted:
+   * - a signal is refused and its sender told (`backlogged`), so flooding a peer costs the
+   *   flooder, not the peer;
+   * - a presence frame (peer-joined / peer-left) for a peer in its grace period is dropped: the
+   *   welcome of its resume lists the room as it is then, and the client reconciles its roster
+   *   with that list;
+   * - a presence frame for a connected peer that has let its queue fill up (it does not ack)
+   *   closes its socket; it resumes into a fresh welcome the same way.
+   * @returns whether the frame was queued
+   */
   #deliver(peer, message) {
-    if (peer.deliver(message) <= this.maxUnacked) return;
-    this.log(`evict room=${peer.room} id=${peer.id}: ${this.maxUnacked} frames unacknowledged`);
+    // Seq and brackets add a few bytes; the estimate errs on the side of the cap.
+    const bytes = Buffer.byteLength(JSON.stringify(message)) + 32;
+    const fits =
+      peer.unackedBytes + bytes <= this.maxReplayBytes && this.replay.bytes + bytes <= this.maxTotalReplayBytes;
+    if (fits) {
+      peer.deliver(message);
+      return true;
+    }
+    if (message.type === 'signal') {
+      this.dropped.signals++;
+      return false;
+    }
+    this.dropped.control++;
     const connection = peer.connection;
-    // Deferred so a relay in progress finishes before the room changes under it.
-    queueMicrotask(() => {
-      connection?.close(1008, 'too many unacknowledged frames');
-      this.remove(peer, 'timeout');
-    });
+    if (connection) {
+      this.log(`stalled room=${quote(peer.room)} id=${quote(peer.id)}: ${peer.unackedBytes} bytes unacknowledged`);
+      // Deferred so a relay in progress finishes before the connection changes under it.
+      queueMicrotask(() => connection.close(1008, 'too many unacknowledged frames'));
+    }
+    return false;
   }
 
   #newId() {

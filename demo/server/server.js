@@ -7,7 +7,14 @@ import { WebSocketServer } from 'ws';
 import { authorize, secretKeyFrom } from './access_tokens.js';
 import { Connection, CloseCode } from './connection.js';
 import { ResumeTokens, loadResumeKey, DEFAULT_RESUME_TTL_MS } from './resume_tokens.js';
-import { Rooms, DEFAULT_GRACE_MS, DEFAULT_MAX_PEERS } from './rooms.js';
+import {
+  Rooms,
+  DEFAULT_GRACE_MS,
+  DEFAULT_MAX_PEERS,
+  DEFAULT_MAX_REPLAY_BYTES,
+  DEFAULT_MAX_TOTAL_REPLAY_BYTES,
+} from './rooms.js';
+import { quote } from './log_text.js';
 import { serveStatic, plain } from './static.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -29,6 +36,11 @@ export const DEFAULTS = Object.freeze({
   burst: null, // default: 2 × rate
   maxBadFrames: 20,
   idleMs: 30_000,
+  maxConnections: 1000,
+  maxConnectionsPerIp: 50,
+  maxReplayBytes: DEFAULT_MAX_REPLAY_BYTES, // per peer: unacked frames kept for its resume
+  maxTotalReplayBytes: DEFAULT_MAX_TOTAL_REPLAY_BYTES,
+  maxBufferedBytes: 2 * 1024 * 1024, // per socket: a client that stops reading is dropped
   log: (line) => console.log(line),
 });
 
@@ -45,16 +57,25 @@ export async function createServer(options = {}) {
     burst: o.burst ?? Math.max(1, Math.round(o.rate * 2)),
     maxBadFrames: o.maxBadFrames,
     idleMs: o.idleMs,
+    maxBufferedBytes: o.maxBufferedBytes,
   };
   const log = o.log ?? (() => {});
   const secretKey = secretKeyFrom(o.secret);
-  const resumeKey = loadResumeKey({
-    resumeSecret: o.resumeSecret,
-    keyFile: o.resumeKeyFile ?? resolve(process.cwd(), '.rtc-signaling', 'resume.key'),
-  });
+  const resumeKeyFile = o.resumeKeyFile ?? resolve(process.cwd(), '.rtc-signaling', 'resume.key');
+  const resumeKey = loadResumeKey({ resumeSecret: o.resumeSecret, keyFile: resumeKeyFile });
   const resumeTokens = new ResumeTokens(resumeKey, { ttlMs: o.resumeTtlMs });
-  const rooms = new Rooms({ maxPeers: o.maxPeers, graceMs: o.graceMs, log });
+  const rooms = new Rooms({
+    maxPeers: o.maxPeers,
+    graceMs: o.graceMs,
+    maxReplayBytes: o.maxReplayBytes,
+    maxTotalReplayBytes: o.maxTotalReplayBytes,
+    log,
+  });
   const connections = new Set();
+  const perIp = new Map(); // remote address -> open sockets (upgrades in progress included)
+  const counts = { open: 0, refused: 0 };
+  // The key file is never served, whatever --static points at (dotfiles are not served either).
+  const staticOptions = { deny: [resumeKeyFile] };
   const mounts = [
     { prefix: '/sdk/', dir: o.sdkDir },
     { prefix: '/', dir: o.staticDir },
@@ -66,11 +87,12 @@ export async function createServer(options = {}) {
 
   const http = createHttpServer(async (req, res) => {
     try {
-      const url = new URL(req.url, 'http://localhost');
+      const url = parseTarget(req.url);
+      if (!url) return plain(res, 400, 'bad request target');
       if (url.pathname === SIGNAL_PATH) return await probe(url, res);
-      await serveStatic(req, res, mounts);
+      await serveStatic(req, res, mounts, staticOptions);
     } catch (err) {
-      log(`http error: ${err.message}`);
+      log(`http error: ${quote(err.message)}`);
       if (!res.headersSent) plain(res, 500, 'internal error');
       else res.destroy();
     }
@@ -93,17 +115,44 @@ export async function createServer(options = {}) {
     };
   }
 
-  http.on('upgrade', async (req, socket, head) => {
+  // An async listener: nothing may throw or reject out of it (an unhandled rejection would end the
+  // process, and its dump would print the request URL with the token in it).
+  http.on('upgrade', (req, socket, head) => {
     socket.on('error', () => {});
+    upgrade(req, socket, head).catch((err) => {
+      log(`upgrade error: ${quote(err.message)}`);
+      refuse(socket, 500, 'internal error');
+    });
+  });
+
+  async function upgrade(req, socket, head) {
     if (closed) return refuse(socket, 503, 'server shutting down');
-    const url = new URL(req.url, 'http://localhost');
+    const url = parseTarget(req.url);
+    if (!url) return refuse(socket, 400, 'bad request target');
     if (url.pathname !== SIGNAL_PATH) return refuse(socket, 404, 'not found');
+    // Counted from here to the socket's close, so a burst of upgrades cannot pass the cap while
+    // their tokens are being checked.
+    const ip = socket.remoteAddress ?? '';
+    if (counts.open >= o.maxConnections) return refuseCapped(socket, 503, 'server at its connection limit');
+    if ((perIp.get(ip) ?? 0) >= o.maxConnectionsPerIp) return refuseCapped(socket, 429, 'too many connections from this address');
+    perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
+    counts.open++;
+    let counted = true;
+    const release = () => {
+      if (!counted) return;
+      counted = false;
+      counts.open--;
+      const left = perIp.get(ip) - 1;
+      if (left > 0) perIp.set(ip, left);
+      else perIp.delete(ip);
+    };
+    socket.once('close', release);
     const auth = await authorize(authRequest(url));
     if (auth.status !== 200) return refuse(socket, auth.status, auth.reason);
     // Shutdown may have begun while the token was checked; a socket accepted now would never be
     // closed and http.close() would wait for it forever.
     if (closed) return refuse(socket, 503, 'server shutting down');
-    if (socket.destroyed) return;
+    if (socket.destroyed) return release();
     wss.handleUpgrade(req, socket, head, (ws) => {
       const connection = new Connection({
         ws,
@@ -117,7 +166,12 @@ export async function createServer(options = {}) {
       connections.add(connection);
       ws.on('close', () => connections.delete(connection));
     });
-  });
+  }
+
+  function refuseCapped(socket, status, reason) {
+    counts.refused++;
+    refuse(socket, status, reason);
+  }
 
   await new Promise((resolveListen, reject) => {
     http.once('error', reject);
@@ -153,7 +207,18 @@ export async function createServer(options = {}) {
     wsUrl: `ws://${displayHost}:${port}${SIGNAL_PATH}`,
     port,
     close,
+    /** Counters: open sockets, rooms, peers, replay bytes held, what the caps refused. */
+    stats: () => ({ connections: counts.open, refusedConnections: counts.refused, ...rooms.stats() }),
   };
+}
+
+/** The request target as a URL, or null when it is not one (e.g. `//[`). */
+function parseTarget(target) {
+  try {
+    return new URL(target, 'http://localhost');
+  } catch {
+    return null;
+  }
 }
 
 function refuse(socket, status, body) {

@@ -1,7 +1,10 @@
-// Static files for the demo page (/) and the built SDK (/sdk/). Only GET/HEAD, only files inside
-// the mounted directory: the resolved path must stay under the root after decoding.
+// Static files for the demo page (/) and the built SDK (/sdk/). Only GET/HEAD, and only regular
+// files inside the mounted directory: the path must stay under the root after decoding, no path
+// segment may start with a dot (no dotfiles: `.rtc-signaling/resume.key`, `.git`, `.env`), no
+// symlink may be on the way (the real path must be the path asked for), and files on the deny
+// list (the resume key) are never served even when --static points at the working directory.
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 
 const MIME = {
@@ -19,8 +22,11 @@ const MIME = {
   '.ts': 'text/plain; charset=utf-8',
 };
 
-/** @param mounts [{prefix: '/sdk/', dir}, {prefix: '/', dir}] — first match wins. */
-export async function serveStatic(req, res, mounts) {
+/**
+ * @param mounts [{prefix: '/sdk/', dir}, {prefix: '/', dir}] — first match wins.
+ * @param deny absolute paths never served
+ */
+export async function serveStatic(req, res, mounts, { deny = [] } = {}) {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return plain(res, 405, 'method not allowed', { Allow: 'GET, HEAD' });
   }
@@ -34,7 +40,9 @@ export async function serveStatic(req, res, mounts) {
     return plain(res, 400, 'bad path');
   }
   if (relative.includes('\0')) return plain(res, 400, 'bad path');
-  const root = resolve(mount.dir);
+  if (relative.split(/[\\/]/).some((segment) => segment.startsWith('.'))) return plain(res, 404, 'not found');
+  const root = await realpath(resolve(mount.dir)).catch(() => null);
+  if (!root) return plain(res, 404, 'not found');
   let file = resolve(root, '.' + sep + relative);
   if (file !== root && !file.startsWith(root + sep)) return plain(res, 403, 'forbidden');
   let info = await stat(file).catch(() => null);
@@ -43,8 +51,14 @@ export async function serveStatic(req, res, mounts) {
     info = await stat(file).catch(() => null);
   }
   if (!info?.isFile()) return plain(res, 404, 'not found');
+  // A symlink anywhere below the root makes the real path differ from the one asked for.
+  const real = await realpath(file).catch(() => null);
+  if (real !== file) return plain(res, 404, 'not found');
+  const denied = await Promise.all(deny.map((path) => realpath(path).catch(() => resolve(path))));
+  if (denied.includes(real)) return plain(res, 404, 'not found');
+  const ext = extname(file).toLowerCase();
   res.writeHead(200, {
-    'Content-Type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Type': Object.hasOwn(MIME, ext) ? MIME[ext] : 'application/octet-stream',
     'Content-Length': info.size,
     'Cache-Control': 'no-cache',
     'X-Content-Type-Options': 'nosniff',

@@ -80,6 +80,8 @@ export class TestClient {
     const reply = await this.next((m) => m.type === 'welcome' || m.type === 'error');
     if (reply.type === 'error') throw Object.assign(new Error(reply.message), { frame: reply });
     this.welcome = reply;
+    // The session secret comes only in a session's first welcome; a resumed client keeps its own.
+    this.secret = reply.secret ?? extra.secret;
     return reply;
   }
 
@@ -93,6 +95,11 @@ export class TestClient {
     this.ws.close();
     return this.closed;
   }
+}
+
+/** Join fields that resume `client`'s session: its token, its session secret and lastSeq. */
+export function resumeOf(client, lastSeq) {
+  return { extra: { resume: client.welcome.resume, secret: client.secret, lastSeq } };
 }
 
 /** Opens a socket for `room` and joins it. */

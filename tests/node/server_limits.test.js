@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, joined, OFFER, TestClient, signalUrl } from './server_harness.js';
+import { startServer, joined, resumeOf, OFFER, TestClient, signalUrl } from './server_harness.js';
 
 let server;
 before(async () => (server = await startServer()));
@@ -137,7 +137,7 @@ test('Server_RateLimitedSignalClosesSoTheResumeResendsIt', async (t) => {
   for (let seq = 1; seq <= 8; seq++) alice.send({ type: 'signal', to: bob.welcome.id, seq, data: OFFER });
   assert.equal((await alice.next('error')).code, 'rate-limited');
   assert.equal((await alice.waitClose()).code, 1008);
-  const back = await joined(slow, 'rate-3', 'alice', { extra: { resume: alice.welcome.resume, lastSeq: 1 } });
+  const back = await joined(slow, 'rate-3', 'alice', resumeOf(alice, 1));
   const processed = back.welcome.ack;
   assert.ok(processed >= 4 && processed < 8, `ack ${processed}`);
   const relayed = [];

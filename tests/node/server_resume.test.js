@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, joined, OFFER, CANDIDATE } from './server_harness.js';
+import { startServer, joined, resumeOf, OFFER, CANDIDATE } from './server_harness.js';
 
-const resumeOf = (client, lastSeq) => ({ extra: { resume: client.welcome.resume, lastSeq } });
 
 test('Server_DroppedPeerStaysSilentlyDuringGraceAndResumesWithReplayAndDedupe', async (t) => {
   const server = await startServer({ graceMs: 10_000 });

@@ -104,12 +104,35 @@ function validateSignalData(data) {
   return hasDescription ? validateDescription(data.description) : validateCandidate(data.candidate);
 }
 
-const VALIDATORS = {
+/**
+ * The relayed copy of a validated `signal.data`: only the canonical fields, so unknown fields
+ * (which would otherwise travel and sit in replay queues unvalidated) never leave the server.
+ */
+export function canonicalSignalData(data) {
+  if (Object.hasOwn(data, 'description')) {
+    const { type, sdp } = data.description;
+    return { description: { type, sdp } };
+  }
+  const c = data.candidate;
+  if (c === null) return { candidate: null };
+  const candidate = { candidate: c.candidate };
+  for (const key of ['sdpMid', 'sdpMLineIndex', 'usernameFragment']) {
+    if (c[key] !== undefined) candidate[key] = c[key];
+  }
+  return { candidate };
+}
+
+// A Map, not an object literal: `type` comes from the network, and a lookup in a plain object
+// would find Object.prototype members (`__proto__`, `constructor`, `valueOf`, ...).
+const VALIDATORS = new Map(Object.entries({
   join(m) {
     if (!validRoom(m.room)) return 'join.room must be a non-empty string of at most 64 bytes';
     if (!validName(m.name)) return 'join.name must be a string of at most 64 bytes';
     if (m.resume !== undefined && (typeof m.resume !== 'string' || m.resume.length > 1024)) {
       return 'join.resume must be a token string';
+    }
+    if (m.secret !== undefined && (typeof m.secret !== 'string' || m.secret.length > 256)) {
+      return 'join.secret must be a session secret string';
     }
     if (m.lastSeq !== undefined && !isSeq(m.lastSeq, 0)) return 'join.lastSeq must be a non-negative integer';
     return null;
@@ -124,7 +147,7 @@ const VALIDATORS = {
   },
   ping: () => null,
   leave: () => null,
-};
+}));
 
 /**
  * @param {string} text a complete text frame
@@ -141,9 +164,11 @@ export function parseClientFrame(text) {
   }
   if (!isPlainObject(message)) return bad('frame must be a JSON object');
   if (typeof message.type !== 'string') return bad('frame has no type');
-  const validate = VALIDATORS[message.type];
+  const validate = VALIDATORS.get(message.type);
   // Forward compatibility: newer clients may send types this server does not know.
   if (!validate) return { ok: true, message: null, ignoredType: message.type };
   const reason = validate(message);
-  return reason ? bad(reason) : ok(message);
+  if (reason) return bad(reason);
+  if (message.type === 'signal') message.data = canonicalSignalData(message.data);
+  return ok(message);
 }
