@@ -233,3 +233,5 @@ export function connect(options: ConnectOptions): Promise<Client>;
 
 /** @internal Number of live wasm drivers; used by the package's leak tests. */
 export function _liveDrivers(): Promise<number>;
+/** @internal The wasm linear memory size in bytes (it never shrinks). */
+export function _wasmMemoryBytes(): Promise<number>;

@@ -337,6 +337,15 @@ export async function _liveDrivers() {
   return (await loadCore())._liveDrivers();
 }
 
+/**
+ * Internal, for the package's own hardening tests: the size of the wasm linear memory in bytes
+ * (it grows but never shrinks, so it records the largest allocation ever made).
+ * @internal
+ */
+export async function _wasmMemoryBytes() {
+  return (await loadCore()).HEAP8.buffer.byteLength;
+}
+
 function requestToken(provider, client) {
   Promise.resolve()
     .then(() => provider())

@@ -110,6 +110,7 @@ Config config_from_val(const val& options) {
     l.max_name_bytes = u32_field(limits, "maxNameBytes", l.max_name_bytes);
     l.max_peers = u32_field(limits, "maxPeers", l.max_peers);
     l.outbox_frames = u32_field(limits, "outboxFrames", l.outbox_frames);
+    l.max_held_candidates = u32_field(limits, "maxHeldCandidates", l.max_held_candidates);
   }
   return config;
 }

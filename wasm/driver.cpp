@@ -295,6 +295,15 @@ void Driver::on_socket(int generation, SocketEvent kind, const val& event) {
     break;
   case SocketEvent::message: {
     val data = event["data"];
+    // Measured in JS, before anything is copied into wasm memory (which never shrinks): a
+    // string's UTF-8 form is at least as long as its UTF-16 length, so `length` over the limit
+    // is over for sure; at or under it the copy is at most 3x the limit and the core decides.
+    const double limit = core_.config().limits.max_frame_bytes;
+    const val size = data.isString() ? data["length"] : data["byteLength"];
+    if (size.isNumber() && size.as<double>() > limit) {
+      feed(input::FrameTooLarge{static_cast<std::size_t>(size.as<double>())});
+      break;
+    }
     std::string text;
     if (data.isString()) {
       text = data.as<std::string>();

@@ -38,6 +38,8 @@ constexpr TimeMs kTokenTimeoutMs = 10'000;
 constexpr std::size_t kMaxRoomBytes = 256;
 constexpr int kCloseNormal = 1000;
 constexpr int kCloseServerTimeout = 4000;
+/// The largest seq a frame can carry (2^53 - 1, exact in JS): measuring with it bounds the size.
+constexpr msg::Seq kMaxWireSeq = (msg::Seq{1} << 53) - 1;
 
 /// The stable errc constant for a fatal code a server may send, or nullptr.
 const char* fatal_server_code(const std::string& code) {
@@ -83,6 +85,7 @@ struct Client::Impl {
   // Resume bookkeeping (DESIGN §4.1).
   bool had_welcome = false;
   std::optional<std::string> resume_token;
+  std::optional<std::string> resume_secret; ///< from the session's first welcome
   msg::Seq last_in_seq = 0;  ///< highest reliable seq received and processed
   msg::Seq acked_in_seq = 0; ///< highest seq we told the server about
   bool reack = false;        ///< a duplicate arrived: the server missed our ack
@@ -95,6 +98,7 @@ struct Client::Impl {
   std::map<PeerId, Description> last_offer;
   /// An attempt was counted and announced but has not started (its delay, or offline).
   bool attempt_pending = false;
+  bool roster_full_reported = false; ///< reset when the roster has room again
 
   // ---------------------------------------------------------------- plumbing
 
@@ -146,7 +150,7 @@ struct Client::Impl {
       return "name is not UTF-8";
     const Limits& l = config.limits;
     if (l.max_frame_bytes == 0 || l.max_json_depth == 0 || l.max_peers == 0 ||
-        l.outbox_frames == 0) {
+        l.outbox_frames == 0 || l.max_held_candidates == 0) {
       return "limits must be positive";
     }
     return std::nullopt;
@@ -224,9 +228,10 @@ struct Client::Impl {
     timers.set(core::Timer::server_timeout, now + config.server_timeout_ms);
     msg::Join join{config.room,
                    validation::truncate_utf8(config.name, config.limits.max_name_bytes),
-                   std::nullopt, std::nullopt};
+                   std::nullopt, std::nullopt, std::nullopt};
     if (had_welcome && resume_token) {
       join.resume = resume_token;
+      join.secret = resume_secret;
       join.last_seq = last_in_seq;
     }
     send(join, now);
@@ -407,6 +412,18 @@ struct Client::Impl {
 
   // ---------------------------------------------------------------- frames
 
+  /// The embedder measured a frame over max_frame_bytes and did not copy it in.
+  void on_frame_too_large(std::size_t bytes, TimeMs now) {
+    if (socket != Socket::open)
+      return;
+    ++stats.frames_received;
+    ++stats.frames_dropped;
+    timers.set(core::Timer::server_timeout, now + config.server_timeout_ms);
+    error(errc::message_too_large, "frame of at least " + std::to_string(bytes) +
+                                       " bytes exceeds " +
+                                       std::to_string(config.limits.max_frame_bytes));
+  }
+
   void on_frame(const std::string& text, TimeMs now) {
     if (socket != Socket::open)
       return;
@@ -465,6 +482,9 @@ struct Client::Impl {
     }
     self_id = w.id;
     resume_token = w.resume;
+    // Only a session's first welcome carries its secret; a resumed one keeps the one we have.
+    if (w.secret || !w.resumed)
+      resume_secret = w.secret;
     had_welcome = true;
     ever_opened = true;
     timers.clear(core::Timer::connect);
@@ -485,10 +505,9 @@ struct Client::Impl {
       emit(output::PeerLeft{id, "gone"});
       forget_peer(id);
     }
-    for (const auto& p : diff.refused) {
-      error(errc::room_full, "roster holds at most " + std::to_string(config.limits.max_peers) +
-                                 " peers; ignoring " + p.id);
-    }
+    roster_full_reported = false;
+    if (!diff.refused.empty())
+      roster_full(diff.refused.front().id);
     for (const auto& p : diff.joined)
       emit(output::PeerJoined{p.id, p.name});
     if (newcomer) {
@@ -523,8 +542,7 @@ struct Client::Impl {
       emit(output::PeerJoined{m.peer.id, m.peer.name});
       break;
     case core::Roster::AddResult::full:
-      error(errc::room_full, "roster holds at most " + std::to_string(config.limits.max_peers) +
-                                 " peers; ignoring " + m.peer.id);
+      roster_full(m.peer.id);
       break;
     case core::Roster::AddResult::already_present:
       // Back after a server restart: repair what the outage may have lost, send what waited.
@@ -618,9 +636,28 @@ struct Client::Impl {
     reack = false;
   }
 
+  /// Once per episode: a server announcing peers in a loop must not get an error per frame.
+  void roster_full(const PeerId& ignored) {
+    if (roster_full_reported)
+      return;
+    roster_full_reported = true;
+    error(errc::roster_full, "roster holds at most " + std::to_string(config.limits.max_peers) +
+                                 " peers; ignoring " + ignored + " and any further newcomers");
+  }
+
   void send_signal(const PeerId& to, SignalPayload payload, TimeMs now) {
+    // Limits apply to what goes on the wire: invalid UTF-8 would be replaced (and grow) in
+    // encoding, and escapes grow the frame, so both checks measure the encoded form.
+    validation::make_valid_utf8(payload);
     if (auto problem = validation::check_payload(payload, config.limits)) {
       error(errc::bad_message, "not sending an invalid signal to " + to + ": " + *problem);
+      return;
+    }
+    const std::size_t encoded = dialect->encode(msg::SignalTo{to, kMaxWireSeq, payload}).size();
+    if (encoded > config.limits.max_frame_bytes) {
+      error(errc::message_too_large, "not sending a signal to " + to + ": its frame of " +
+                                         std::to_string(encoded) + " bytes exceeds " +
+                                         std::to_string(config.limits.max_frame_bytes));
       return;
     }
     switch (outbox.push(to, std::move(payload))) {
@@ -736,11 +773,14 @@ struct Client::Impl {
     const bool polite = dialect->roles_follow_call_direction() ? !initiating
                                                                : self_id.compare(id) < 0;
     emit(output::CreatePeerConnection{id, polite});
-    return negotiators.try_emplace(id, id, polite, config.ice_grace_ms).first;
+    return negotiators
+        .try_emplace(id, id, polite, config.ice_grace_ms, config.limits.max_held_candidates)
+        .first;
   }
 
   void forget_peer(const PeerId& id) {
     roster.remove(id);
+    roster_full_reported = false;
     returning.erase(id);
     last_offer.erase(id);
     outbox.drop_peer(id);
@@ -797,6 +837,8 @@ struct Client::Impl {
             on_socket_opened(now);
           } else if constexpr (std::is_same_v<I, input::FrameReceived>) {
             on_frame(i.text, now);
+          } else if constexpr (std::is_same_v<I, input::FrameTooLarge>) {
+            on_frame_too_large(i.bytes, now);
           } else if constexpr (std::is_same_v<I, input::SocketClosed>) {
             on_socket_closed(i, now);
           } else if constexpr (std::is_same_v<I, input::HttpResponse>) {

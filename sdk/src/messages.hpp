@@ -32,6 +32,9 @@ struct Welcome {
   /// resumed, but from the token alone: the server lost its state (restart), replayed nothing,
   /// and cannot tell which of our unacknowledged signals it relayed before.
   bool restored = false;
+  /// The session secret, sent once in a session's first welcome; a resume presents it beside the
+  /// token, which alone resumes nothing.
+  std::optional<std::string> secret;
   friend bool operator==(const Welcome&, const Welcome&) = default;
 };
 struct PeerJoined {
@@ -82,6 +85,7 @@ struct Join {
   std::string name;
   std::optional<std::string> resume;
   std::optional<Seq> last_seq;
+  std::optional<std::string> secret; ///< the session secret that goes with `resume`
   friend bool operator==(const Join&, const Join&) = default;
 };
 struct SignalTo {

@@ -64,43 +64,88 @@ bool valid_peer_id(std::string_view id) noexcept {
   return true;
 }
 
+namespace {
+
+/// Length of the valid UTF-8 sequence starting at text[i], or 0 when none starts there.
+std::size_t sequence_length(std::string_view text, std::size_t i) noexcept {
+  const auto b = static_cast<unsigned char>(text[i]);
+  std::size_t len = 0;
+  std::uint32_t cp = 0;
+  if (b < 0x80) {
+    return 1;
+  } else if ((b & 0xE0) == 0xC0) {
+    len = 2;
+    cp = b & 0x1F;
+  } else if ((b & 0xF0) == 0xE0) {
+    len = 3;
+    cp = b & 0x0F;
+  } else if ((b & 0xF8) == 0xF0) {
+    len = 4;
+    cp = b & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + len > text.size())
+    return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto cb = static_cast<unsigned char>(text[i + k]);
+    if ((cb & 0xC0) != 0x80)
+      return 0;
+    cp = (cp << 6) | (cb & 0x3F);
+  }
+  // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+      (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+    return 0;
+  }
+  return len;
+}
+
+} // namespace
+
 bool valid_utf8(std::string_view text) noexcept {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto b = static_cast<unsigned char>(text[i]);
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if (b < 0x80) {
-      ++i;
-      continue;
-    } else if ((b & 0xE0) == 0xC0) {
-      len = 2;
-      cp = b & 0x1F;
-    } else if ((b & 0xF0) == 0xE0) {
-      len = 3;
-      cp = b & 0x0F;
-    } else if ((b & 0xF8) == 0xF0) {
-      len = 4;
-      cp = b & 0x07;
-    } else {
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t len = sequence_length(text, i);
+    if (len == 0)
       return false;
-    }
-    if (i + len > text.size())
-      return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto cb = static_cast<unsigned char>(text[i + k]);
-      if ((cb & 0xC0) != 0x80)
-        return false;
-      cp = (cp << 6) | (cb & 0x3F);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
-      return false;
-    }
     i += len;
   }
   return true;
+}
+
+std::string to_valid_utf8(std::string_view text) {
+  if (valid_utf8(text))
+    return std::string(text);
+  std::string out;
+  out.reserve(text.size() + 16);
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t len = sequence_length(text, i);
+    if (len == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(text.substr(i, len));
+      i += len;
+    }
+  }
+  return out;
+}
+
+void make_valid_utf8(SignalPayload& p) {
+  auto fix = [](std::string& s) {
+    if (!valid_utf8(s))
+      s = to_valid_utf8(s);
+  };
+  if (auto* d = std::get_if<Description>(&p)) {
+    fix(d->type);
+    fix(d->sdp);
+  } else if (auto* c = std::get_if<Candidate>(&p)) {
+    fix(c->candidate);
+    if (c->sdp_mid)
+      fix(*c->sdp_mid);
+    if (c->username_fragment)
+      fix(*c->username_fragment);
+  }
 }
 
 Problem check_name(std::string_view name, const Limits& limits) {

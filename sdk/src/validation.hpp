@@ -25,6 +25,14 @@ bool valid_peer_id(std::string_view id) noexcept;
 
 bool valid_utf8(std::string_view text) noexcept;
 
+/// `text` with every byte that does not begin a valid UTF-8 sequence replaced by U+FFFD. The
+/// encoder would make the same replacement, so checking the result measures what is sent: a
+/// 1000-byte candidate holding invalid bytes may be over 1 KiB once on the wire.
+std::string to_valid_utf8(std::string_view text);
+
+/// Applies to_valid_utf8 to every string of an outgoing payload.
+void make_valid_utf8(SignalPayload& p);
+
 /// Display names: at most max_name_bytes bytes of UTF-8 (rejected on receive).
 Problem check_name(std::string_view name, const Limits& limits);
 

@@ -203,7 +203,9 @@ TEST(Limits, DisplayNameTruncatedOnSend) {
   }
 }
 
-TEST(Limits, PeersInRoster) {
+// Issue 10 #14: a peer beyond max_peers is `roster-full` (non-fatal, the peer is ignored), never
+// the fatal `room-full` the server uses to refuse us; one error per episode, not one per peer.
+TEST(Limits, PeersInRosterBeyondTheLimitAreIgnoredWithOneRosterFullError) {
   for (std::uint32_t limit : {32u, 3u}) {
     auto c = test_config();
     c.limits.max_peers = limit;
@@ -214,16 +216,28 @@ TEST(Limits, PeersInRoster) {
     d.join_open(peers);
     EXPECT_EQ(d.client.peers().size(), limit);
     EXPECT_EQ(d.count<output::PeerJoined>(), limit);
-    EXPECT_EQ(d.count<output::Error>(), 2u);
-    for (const auto& e : d.all<output::Error>()) {
-      EXPECT_EQ(e.code, errc::room_full);
-      EXPECT_FALSE(e.fatal);
-    }
+    ASSERT_EQ(d.count<output::Error>(), 1u);
+    EXPECT_EQ(d.all<output::Error>()[0].code, errc::roster_full);
+    EXPECT_FALSE(d.all<output::Error>()[0].fatal);
     d.clear();
-    d.frame(peer_joined_frame("late", "x"));
-    EXPECT_EQ(d.error_codes(), std::vector<std::string>{errc::room_full});
+    auto joined = [](const std::string& id, int seq) {
+      return json{{"type", "peer-joined"}, {"seq", seq}, {"peer", {{"id", id}, {"name", ""}}}}
+          .dump();
+    };
+    d.frame(joined("late", 1));
+    d.frame(joined("later", 2));
+    EXPECT_TRUE(d.error_codes().empty()) << "same episode: already reported";
     EXPECT_EQ(d.client.peers().size(), limit);
     EXPECT_EQ(d.client.state(), SessionState::open);
+    // Room again, then full again: a new episode is reported again.
+    d.frame(R"({"type":"peer-left","seq":3,"id":"q0","reason":"left"})");
+    d.frame(joined("x1", 4));
+    EXPECT_TRUE(d.error_codes().empty());
+    d.frame(joined("x2", 5));
+    EXPECT_EQ(d.error_codes(), std::vector<std::string>{errc::roster_full});
+    EXPECT_EQ(d.client.peers().size(), limit);
+    EXPECT_TRUE(d.client.peers().count("x1"));
+    EXPECT_FALSE(d.client.peers().count("x2"));
   }
 }
 

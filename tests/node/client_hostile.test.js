@@ -4,6 +4,7 @@ import './helpers/globals.js';
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import { connectFast } from './helpers/clients.js';
+import { _wasmMemoryBytes } from '../../dist/index.js';
 import { once, record } from './helpers/events.js';
 import { SELF_ID, startHostileServer } from './helpers/hostile_server.js';
 
@@ -114,5 +115,26 @@ test('Client_BadPeerIdsAndCandidatesAreReportedAsBadMessage', async () => {
     const error = await errorFor(() => server.sendReliable(frame));
     assert.equal(error.code, 'bad-message', JSON.stringify(frame).slice(0, 80));
   }
+  await assertStillOpen();
+});
+
+test('Client_HugeFrameIsRefusedBeforeItIsCopiedIntoWasmMemory', async () => {
+  const before = await _wasmMemoryBytes();
+  // 48 MiB: copying it in (and the std::string it becomes) would grow the memory by ~100 MiB,
+  // for good, since wasm memory never shrinks.
+  const huge = JSON.stringify({ type: 'pong', pad: 'x'.repeat(48 * 1024 * 1024) });
+  const error = await errorFor(() => server.sendRaw(huge));
+  assert.equal(error.code, 'message-too-large');
+  const after = await _wasmMemoryBytes();
+  assert.ok(after - before < 1024 * 1024, `wasm memory grew from ${before} to ${after} bytes`);
+  await assertStillOpen();
+});
+
+test('Client_FrameWithANulByteAndTrailingGarbageIsBadMessage', async () => {
+  for (const frame of ['{"type":"peer-joined","seq":50,"peer":{"id":"nul","name":"x"}}\0garbage', '{"type":"pong"} {"type":"pong"}']) {
+    const error = await errorFor(() => server.sendRaw(frame));
+    assert.equal(error.code, 'bad-message', JSON.stringify(frame));
+  }
+  assert.ok(!client.peers.some((p) => p.id === 'nul'));
   await assertStillOpen();
 });

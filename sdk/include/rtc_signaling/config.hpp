@@ -37,6 +37,9 @@ struct Limits {
   std::uint32_t max_name_bytes = 64;
   std::uint32_t max_peers = 32;
   std::uint32_t outbox_frames = 256;
+  /// Remote candidates held per peer before a remote description is applied or while an
+  /// operation runs; past it they are dropped with bad-message.
+  std::uint32_t max_held_candidates = 200;
 };
 
 struct Config {

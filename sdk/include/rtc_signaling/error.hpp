@@ -18,6 +18,9 @@ inline constexpr const char* server_closed = "server-closed";      // server end
 inline constexpr const char* message_too_large = "message-too-large";
 inline constexpr const char* bad_message = "bad-message";
 inline constexpr const char* outbox_full = "outbox-full";
+// The server announced a peer beyond Limits::max_peers; it is ignored (not the fatal room-full,
+// which is the server refusing *us*). Reported once until the roster has room again.
+inline constexpr const char* roster_full = "roster-full";
 inline constexpr const char* server_error = "server-error";        // non-fatal error frame from server
 inline constexpr const char* negotiation_failed = "negotiation-failed";  // a browser operation failed
 inline constexpr const char* token_failed = "token-failed";        // the token provider failed

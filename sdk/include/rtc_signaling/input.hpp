@@ -19,6 +19,9 @@ struct RestartIce { PeerId peer; };  ///< app asks for an ICE restart towards on
 // Signaling socket events.
 struct SocketOpened {};
 struct FrameReceived { std::string text; };
+/// A frame the embedder measured as larger than Limits::max_frame_bytes and did not copy in
+/// (the browser layer checks the size before the text enters wasm memory).
+struct FrameTooLarge { std::size_t bytes = 0; };
 /// The socket closed or failed. `was_open` is false when it never reached `open`
 /// (the core then probes the endpoint over HTTP to tell 401/403 from "unreachable").
 struct SocketClosed { int code = 1006; std::string reason; bool was_open = false; };
@@ -47,7 +50,8 @@ struct OperationDone {
 }  // namespace input
 
 using Input = std::variant<input::Join, input::Leave, input::RestartIce, input::SocketOpened,
-                           input::FrameReceived, input::SocketClosed, input::HttpResponse,
+                           input::FrameReceived, input::FrameTooLarge, input::SocketClosed,
+                           input::HttpResponse,
                            input::TokenProvided, input::NetworkOnline, input::NetworkOffline,
                            input::NegotiationNeeded, input::IceCandidate,
                            input::SignalingStateChanged, input::ConnectionStateChanged,

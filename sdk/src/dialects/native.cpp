@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "dialects/canonical.hpp"
+#include "dialects/json_text.hpp"
 #include "rtc_signaling/error.hpp"
 #include "url.hpp"
 #include "validation.hpp"
@@ -19,6 +20,7 @@ constexpr std::uint64_t kMaxSeq = (std::uint64_t{1} << 53) - 1;
 // Bounds for fields §3.4 does not list.
 constexpr std::size_t kMaxRoomBytes = 256;
 constexpr std::size_t kMaxTokenBytes = 4096;
+constexpr std::size_t kMaxSecretBytes = 256;
 constexpr std::size_t kMaxTypeBytes = 64;
 constexpr std::size_t kMaxCodeBytes = 64;
 constexpr std::size_t kMaxTextBytes = 1024;
@@ -202,9 +204,10 @@ std::variant<json, msg::DecodeError> parse_frame(std::string_view frame, const L
   if (!validation::json_depth_within(frame, limits.max_json_depth)) {
     return bad("JSON nested deeper than " + std::to_string(limits.max_json_depth));
   }
-  json j = json::parse(frame.begin(), frame.end(), nullptr, false);
-  if (j.is_discarded())
-    return bad("frame is not JSON");
+  auto parsed = parse_json_text(frame);
+  if (!parsed)
+    return bad("frame is not one JSON value");
+  json& j = *parsed;
   if (!j.is_object())
     return bad("frame is not a JSON object");
   auto t = j.find("type");
@@ -212,7 +215,7 @@ std::variant<json, msg::DecodeError> parse_frame(std::string_view frame, const L
     return bad("frame has no type");
   if (t->get_ref<const std::string&>().size() > kMaxTypeBytes)
     return bad("type is too long");
-  return j;
+  return std::move(j);
 }
 
 template <typename T> msg::Decoded<T> finish(Fields& f, T value) {
@@ -231,6 +234,8 @@ std::string encode_client(const msg::ClientMessage& m) {
     j = {{"type", "join"}, {"room", join->room}, {"name", join->name}};
     if (join->resume)
       j["resume"] = *join->resume;
+    if (join->secret)
+      j["secret"] = *join->secret;
     if (join->last_seq)
       j["lastSeq"] = *join->last_seq;
   } else if (const auto* s = std::get_if<msg::SignalTo>(&m)) {
@@ -264,6 +269,7 @@ msg::Decoded<msg::ClientMessage> decode_client(std::string_view frame, const Lim
         f.fail(*problem);
     }
     m.resume = f.optional_text("resume", kMaxTokenBytes);
+    m.secret = f.optional_text("secret", kMaxSecretBytes);
     m.last_seq = f.optional_seq("lastSeq", 0);
     return finish<msg::ClientMessage>(f, std::move(m));
   }
@@ -304,6 +310,8 @@ std::string encode_server(const msg::ServerMessage& m) {
       j["ack"] = *w->ack;
     if (w->restored)
       j["restored"] = true;
+    if (w->secret)
+      j["secret"] = *w->secret;
     j["peers"] = std::move(peers);
   } else if (const auto* pj = std::get_if<msg::PeerJoined>(&m)) {
     j = {{"type", "peer-joined"}, {"peer", {{"id", pj->peer.id}, {"name", pj->peer.name}}}};
@@ -341,6 +349,7 @@ msg::Decoded<msg::ServerMessage> decode_server(std::string_view frame, const Lim
     m.id = f.peer_id("id");
     m.room = f.text("room", kMaxRoomBytes);
     m.resume = f.optional_text("resume", kMaxTokenBytes);
+    m.secret = f.optional_text("secret", kMaxSecretBytes);
     m.resumed = f.flag("resumed");
     m.restored = m.resumed && f.flag("restored");
     m.ack = f.optional_seq("ack", 0);

@@ -1,5 +1,6 @@
 #include "dialects/signalr.hpp"
 
+#include <charconv>
 #include <utility>
 
 #include "url.hpp"
@@ -87,6 +88,7 @@ void SignalR::reset_connection() {
   pending_invocations_.clear();
   out_seq_ = 0;
   replay_.clear();
+  replay_overflowed_ = false;
   in_next_ = 1;
   in_processed_ = 0;
   in_acked_ = 0;
@@ -99,7 +101,7 @@ Dialect::Step SignalR::begin_attempt(const Config&, const std::optional<std::str
   reader_.reset();
   frames_.clear();
   token_ = token;
-  if (stateful_ && connection_token_ && established_ && !resume_tried_) {
+  if (stateful_ && connection_token_ && established_ && !resume_tried_ && !replay_overflowed_) {
     resume_tried_ = true;
     mode_ = Mode::resuming;
     handshake_pending_ = false;
@@ -164,11 +166,17 @@ Dialect::Step SignalR::on_http_response(int status, const std::string& body) {
 // ---------------------------------------------------------------- outgoing
 
 std::string SignalR::send_call(const Call& call) {
-  const std::string id = std::to_string(next_invocation_++);
+  const std::uint64_t id = next_invocation_++;
   pending_invocations_[id] = call.join;
-  std::string record = invocation(id, call.target, call.arguments);
+  if (pending_invocations_.size() > kMaxPendingInvocations)
+    pending_invocations_.erase(pending_invocations_.begin());
+  std::string record = invocation(std::to_string(id), call.target, call.arguments);
   if (stateful_) {
     replay_.emplace_back(++out_seq_, record);
+    if (replay_.size() > kMaxReplay) {
+      replay_.pop_front();
+      replay_overflowed_ = true;
+    }
   }
   return record;
 }
@@ -262,7 +270,12 @@ void SignalR::handle_message(HubMessage& m, std::vector<msg::Decoded<msg::Server
       frames_.push_back(completion_error(*inv->invocation_id, kNoClientResult));
     deliver(contract_->on_invocation(inv->target, inv->arguments, self_id_), out);
   } else if (auto* c = std::get_if<Completion>(&m)) {
-    auto it = pending_invocations_.find(c->invocation_id);
+    std::uint64_t id = 0;
+    const auto& text = c->invocation_id;
+    const auto parsed = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (parsed.ec != std::errc() || parsed.ptr != text.data() + text.size())
+      return;
+    auto it = pending_invocations_.find(id);
     if (it == pending_invocations_.end())
       return;
     const bool join = it->second;
@@ -313,24 +326,46 @@ void SignalR::handle_message(HubMessage& m, std::vector<msg::Decoded<msg::Server
 
 void SignalR::deliver(Translated t, std::vector<msg::Decoded<msg::ServerMessage>>& out) {
   for (auto& m : t.messages) {
-    if (auto* sm = std::get_if<msg::ServerMessage>(&m))
+    if (auto* sm = std::get_if<msg::ServerMessage>(&m)) {
+      // A peer beyond the session's roster limit is ignored here, before it costs state or an
+      // answer: a hub (or a member) announcing peers in a loop gets no HelloUser back.
+      if (const auto* j = std::get_if<msg::PeerJoined>(sm); j && refuse_newcomer(j->peer.id)) {
+        if (!roster_full_reported_) {
+          roster_full_reported_ = true;
+          out.push_back(msg::DecodeError{errc::roster_full,
+                                         "roster holds at most " +
+                                             std::to_string(config_.limits.max_peers) +
+                                             " peers; ignoring " + j->peer.id +
+                                             " and any further newcomers"});
+        }
+        return;
+      }
       mirror(*sm);
+    }
     out.push_back(std::move(m));
   }
   for (const auto& call : t.calls)
     frames_.push_back(send_call(call));
 }
 
+bool SignalR::refuse_newcomer(const PeerId& id) const {
+  return roster_.size() >= config_.limits.max_peers && roster_.count(id) == 0;
+}
+
 void SignalR::mirror(const msg::ServerMessage& m) {
   if (const auto* w = std::get_if<msg::Welcome>(&m)) {
     self_id_ = w->id;
     roster_.clear();
-    for (const auto& p : w->peers)
-      roster_[p.id] = p.name;
+    roster_full_reported_ = false;
+    for (const auto& p : w->peers) {
+      if (roster_.size() < config_.limits.max_peers)
+        roster_[p.id] = p.name;
+    }
   } else if (const auto* j = std::get_if<msg::PeerJoined>(&m)) {
     roster_[j->peer.id] = j->peer.name;
   } else if (const auto* l = std::get_if<msg::PeerLeft>(&m)) {
-    roster_.erase(l->id);
+    if (roster_.erase(l->id) != 0)
+      roster_full_reported_ = false;
   }
 }
 

@@ -56,6 +56,9 @@ public:
   const std::optional<std::string>& connection_token() const { return connection_token_; }
   std::size_t unacknowledged() const { return replay_.size(); }
 
+  static constexpr std::size_t kMaxPendingInvocations = 256;
+  static constexpr std::size_t kMaxReplay = 1024;
+
 private:
   enum class Mode { fresh, resuming };
 
@@ -68,6 +71,7 @@ private:
   void handle_message(HubMessage& m, std::vector<msg::Decoded<msg::ServerMessage>>& out);
   void deliver(Translated t, std::vector<msg::Decoded<msg::ServerMessage>>& out);
   void mirror(const msg::ServerMessage& m);
+  bool refuse_newcomer(const PeerId& id) const;
 
   Config config_;
   std::unique_ptr<Contract> contract_;
@@ -89,11 +93,17 @@ private:
   bool awaiting_sequence_ = false;
   std::optional<msg::Join> pending_join_;
   std::uint64_t next_invocation_ = 1;
-  std::map<std::string, bool> pending_invocations_; ///< id -> is the join call
+  /// id -> is the join call. Bounded by kMaxPendingInvocations: a hub that never completes our
+  /// invocations costs nothing but the oldest entries (their errors go unreported).
+  std::map<std::uint64_t, bool> pending_invocations_;
 
   // Stateful reconnect (HubProtocol.md "Stateful Reconnect").
   std::int64_t out_seq_ = 0;                                   ///< last trackable id sent
   std::deque<std::pair<std::int64_t, std::string>> replay_;    ///< sent, not yet acked
+  /// replay_ hit kMaxReplay and lost its oldest records: a stateful resume could no longer be
+  /// lossless, so the next attempt negotiates a new connection instead.
+  bool replay_overflowed_ = false;
+  bool roster_full_reported_ = false; ///< one roster-full error per episode
   std::int64_t in_next_ = 1;      ///< id the next incoming trackable message carries
   std::int64_t in_processed_ = 0; ///< highest incoming id delivered
   std::int64_t in_acked_ = 0;     ///< highest id we acknowledged

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <utility>
 
+#include "dialects/json_text.hpp"
 #include "rtc_signaling/error.hpp"
 #include "validation.hpp"
 
@@ -31,10 +32,10 @@ std::variant<json, std::string> parse_text(const json& arg, const Limits& limits
   const auto& text = arg.get_ref<const std::string&>();
   if (!validation::json_depth_within(text, limits.max_json_depth))
     return std::string("JSON nested too deeply");
-  json j = json::parse(text, nullptr, false);
-  if (j.is_discarded())
-    return std::string("argument is not JSON");
-  return j;
+  auto j = parse_json_text(text);
+  if (!j)
+    return std::string("argument is not one JSON value");
+  return std::move(*j);
 }
 
 std::optional<std::string> string_at(const json& args, std::size_t i) {

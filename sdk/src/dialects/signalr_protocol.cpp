@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "dialects/json_text.hpp"
 #include "rtc_signaling/error.hpp"
 #include "validation.hpp"
 
@@ -33,12 +34,12 @@ std::variant<json, msg::DecodeError> parse_object(std::string_view text, const L
   }
   if (!validation::json_depth_within(text, limits.max_json_depth))
     return bad("JSON nested deeper than " + std::to_string(limits.max_json_depth));
-  json j = json::parse(text.begin(), text.end(), nullptr, false);
-  if (j.is_discarded())
-    return bad("record is not JSON");
-  if (!j.is_object())
+  auto j = parse_json_text(text);
+  if (!j)
+    return bad("record is not one JSON value");
+  if (!j->is_object())
     return bad("record is not a JSON object");
-  return j;
+  return std::move(*j);
 }
 
 /// A string field: nullopt when absent or null, an error when present but not a bounded string.

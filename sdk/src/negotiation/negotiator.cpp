@@ -56,6 +56,7 @@ struct Negotiator::State {
   PeerId remote;
   bool polite = false;
   std::uint32_t ice_grace_ms = 0;
+  std::uint32_t max_held_candidates = 0;
 
   SignalingState signaling = SignalingState::stable;
   ConnectionState connection = ConnectionState::new_;
@@ -83,8 +84,22 @@ struct Negotiator::State {
   std::optional<InFlight> in_flight;
   std::uint64_t next_op_id = 1;
 
-  // Remote signals, in arrival order, not yet acted upon.
+  // Remote signals, in arrival order, not yet acted upon. Bounded (see remote_signal): the
+  // candidates in it plus held_candidates stay within max_held_candidates.
   std::deque<SignalPayload> inbox;
+  std::size_t inbox_descriptions = 0;
+  // One error per overflow episode: a flood of candidates must not become a flood of events.
+  bool overflow_reported = false;
+
+  std::size_t waiting_candidates() const {
+    return inbox.size() - inbox_descriptions + held_candidates.size();
+  }
+
+  void overflow(const std::string& what) {
+    if (overflow_reported) return;
+    overflow_reported = true;
+    emit(output::Error{errc::bad_message, "peer " + remote + " " + what, false});
+  }
   // Remote candidates that arrived before any remote description was applied.
   std::deque<std::optional<Candidate>> held_candidates;
   bool has_remote_description = false;
@@ -228,6 +243,7 @@ struct Negotiator::State {
     while (!inbox.empty()) {
       SignalPayload payload = std::move(inbox.front());
       inbox.pop_front();
+      if (std::holds_alternative<Description>(payload)) --inbox_descriptions;
       bool issued = false;
       if (const auto* description = std::get_if<Description>(&payload)) {
         issued = handle_description(*description);
@@ -338,11 +354,13 @@ struct Negotiator::State {
   }
 };
 
-Negotiator::Negotiator(PeerId remote, bool polite, std::uint32_t ice_grace_ms)
+Negotiator::Negotiator(PeerId remote, bool polite, std::uint32_t ice_grace_ms,
+                       std::uint32_t max_held_candidates)
     : state_(std::make_shared<State>()) {
   state_->remote = std::move(remote);
   state_->polite = polite;
   state_->ice_grace_ms = ice_grace_ms;
+  state_->max_held_candidates = max_held_candidates;
 }
 
 void Negotiator::negotiation_needed() {
@@ -355,8 +373,21 @@ void Negotiator::negotiation_needed() {
 void Negotiator::remote_signal(const SignalPayload& payload) {
   auto& s = *state_;
   if (s.signaling == SignalingState::closed) return;
+  if (std::holds_alternative<Description>(payload)) {
+    if (s.inbox_descriptions >= kMaxQueuedDescriptions) {
+      s.overflow("sent more than " + std::to_string(kMaxQueuedDescriptions) +
+                 " descriptions before one could be applied; dropping the excess");
+      return;
+    }
+    ++s.inbox_descriptions;
+  } else if (s.waiting_candidates() >= s.max_held_candidates) {
+    s.overflow("has " + std::to_string(s.max_held_candidates) +
+               " remote candidates waiting; dropping the excess");
+    return;
+  }
   s.inbox.push_back(payload);
   s.pump();
+  if (s.waiting_candidates() == 0 && s.inbox_descriptions == 0) s.overflow_reported = false;
 }
 
 void Negotiator::local_candidate(const std::optional<Candidate>& candidate) {
@@ -377,6 +408,7 @@ void Negotiator::signaling_state_changed(SignalingState state) {
     s.signaling = SignalingState::closed;
     s.in_flight.reset();
     s.inbox.clear();
+    s.inbox_descriptions = 0;
     s.held_candidates.clear();
     s.outgoing_candidates.clear();
     s.restart_deadline.reset();

@@ -29,7 +29,14 @@ using Action = std::variant<output::SetLocalDescription, output::SetRemoteDescri
 class Negotiator {
  public:
   /// polite: this side yields on glare (the side whose id sorts lower byte-wise).
-  Negotiator(PeerId remote, bool polite, std::uint32_t ice_grace_ms);
+  /// max_held_candidates bounds the remote candidates waiting (for a remote description, or for
+  /// the operation in flight); descriptions waiting are bounded by kMaxQueuedDescriptions.
+  Negotiator(PeerId remote, bool polite, std::uint32_t ice_grace_ms,
+             std::uint32_t max_held_candidates = 200);
+
+  /// Remote descriptions that may wait behind the operation in flight; a peer sending more
+  /// before we could act on one is misbehaving.
+  static constexpr std::size_t kMaxQueuedDescriptions = 8;
 
   // Inputs from the peer connection and the network.
   void negotiation_needed();
