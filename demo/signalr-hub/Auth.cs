@@ -2,16 +2,24 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.SignalR;
 
 namespace SignalrHub;
 
 /// <summary>
-/// Validates compact HS256 JWTs (signature, alg, exp, nbf). The NuGet feed this project builds
+/// Validates compact HS256 JWTs (signature, alg, exp, nbf). `exp` is required: a token without
+/// one would be valid forever. The NuGet feed this project builds
 /// from has no JwtBearer package for net10.0, and the check needs nothing beyond HMAC-SHA256.
 /// </summary>
 public sealed class Hs256Validator(string secret)
 {
+    public const string RoomsClaim = "rooms";
+    public const int MinSecretLength = 32;
+
     private readonly byte[] _key = Encoding.UTF8.GetBytes(secret);
+
+    public static bool Grants(ClaimsPrincipal? user, string room) =>
+        user?.FindAll(RoomsClaim).Any(c => c.Value == "*" || c.Value == room) == true;
 
     public ClaimsPrincipal? Validate(string token)
     {
@@ -28,7 +36,8 @@ public sealed class Hs256Validator(string secret)
             using var payload = JsonDocument.Parse(Base64Url(parts[1]));
             var root = payload.RootElement;
             var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-            if (root.TryGetProperty("exp", out var exp) && exp.GetInt64() < now) return null;
+            if (!root.TryGetProperty("exp", out var exp) || exp.ValueKind != JsonValueKind.Number || exp.GetInt64() < now)
+                return null;
             if (root.TryGetProperty("nbf", out var nbf) && nbf.GetInt64() > now) return null;
 
             var claims = new List<Claim>();
@@ -36,6 +45,10 @@ public sealed class Hs256Validator(string secret)
                 claims.Add(new Claim(ClaimTypes.NameIdentifier, sub.GetString()!));
             if (root.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String)
                 claims.Add(new Claim(ClaimTypes.Name, name.GetString()!));
+            // The rooms the token grants ("*" = any), enforced by RoomHub.Join.
+            if (root.TryGetProperty("rooms", out var rooms) && rooms.ValueKind == JsonValueKind.Array)
+                foreach (var r in rooms.EnumerateArray())
+                    if (r.ValueKind == JsonValueKind.String) claims.Add(new Claim(RoomsClaim, r.GetString()!));
             return new ClaimsPrincipal(new ClaimsIdentity(claims, "HS256"));
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
@@ -78,5 +91,55 @@ public sealed class BearerTokenMiddleware(RequestDelegate next, string prefix, H
         }
         context.User = user;
         await next(context);
+    }
+}
+
+/// <summary>
+/// A per-connection token bucket on every hub method: the unauthenticated signalrtc and codelab
+/// hubs broadcast on request (NewUser reaches every connection), so one client must not be able
+/// to turn the hub into an amplifier. Past the limit the call fails with a HubException; a client
+/// that keeps going past a burst's worth of refusals is disconnected.
+/// </summary>
+public sealed class RateLimitFilter(double ratePerSecond, int burst) : IHubFilter
+{
+    private sealed class Bucket
+    {
+        public double Tokens;
+        public long Stamp;
+        public int Refused;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Bucket> _buckets = new();
+
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocation, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        var id = invocation.Context.ConnectionId;
+        var bucket = _buckets.GetOrAdd(id, _ => new Bucket { Tokens = burst, Stamp = System.Diagnostics.Stopwatch.GetTimestamp() });
+        bool allowed;
+        lock (bucket)
+        {
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            var elapsed = (now - bucket.Stamp) / (double)System.Diagnostics.Stopwatch.Frequency;
+            bucket.Stamp = now;
+            bucket.Tokens = Math.Min(burst, bucket.Tokens + elapsed * ratePerSecond);
+            allowed = bucket.Tokens >= 1;
+            if (allowed)
+            {
+                bucket.Tokens -= 1;
+                bucket.Refused = 0;
+            }
+            else if (++bucket.Refused > burst)
+            {
+                invocation.Context.Abort();
+            }
+        }
+        if (!allowed) throw new HubException($"Rate limited: more than {ratePerSecond} calls per second.");
+        return await next(invocation);
+    }
+
+    public Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
+    {
+        _buckets.TryRemove(context.Context.ConnectionId, out _);
+        return next(context, exception);
     }
 }

@@ -63,6 +63,8 @@ public sealed class RoomHub(RoomState state) : Hub
     {
         Checks.Room(room);
         Checks.Name(name);
+        if (!Hs256Validator.Grants(Context.User, room))
+            throw new HubException($"The access token does not grant room '{room}'.");
         Peer[] peers;
         lock (state.Lock)
         {

@@ -3,7 +3,11 @@
 //
 //   dotnet run --project demo/signalr-hub --urls http://127.0.0.1:5050
 //
-// RTC_SIGNALR_SECRET sets the HS256 secret (default: a development secret printed at start).
+// RTC_SIGNALR_SECRET sets the HS256 secret (required, at least 32 characters: /hubs/room accepts
+// only tokens signed with it). RTC_SIGNALR_ORIGINS lists the browser origins allowed to call the
+// hubs with credentials (comma-separated); without it only loopback origins (localhost,
+// 127.0.0.1, [::1], any port) are allowed.
+using Microsoft.AspNetCore.SignalR;
 using SignalrHub;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,21 +15,26 @@ builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
 
 var secret = Environment.GetEnvironmentVariable("RTC_SIGNALR_SECRET");
-if (string.IsNullOrEmpty(secret))
+if (string.IsNullOrEmpty(secret) || secret.Length < Hs256Validator.MinSecretLength)
 {
-    secret = "rtc-signaling-development-secret";
-    Console.WriteLine($"RTC_SIGNALR_SECRET not set; using the development secret '{secret}'");
+    // No built-in fallback: a default secret is a secret everybody knows.
+    Console.Error.WriteLine($"RTC_SIGNALR_SECRET must be set to a secret of at least {Hs256Validator.MinSecretLength} characters; refusing to start.");
+    return 2;
 }
+var origins = (Environment.GetEnvironmentVariable("RTC_SIGNALR_ORIGINS") ?? "")
+    .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
 builder.Services.AddSingleton(new Hs256Validator(secret));
 builder.Services.AddSingleton<RoomState>();
 builder.Services.AddSingleton<SignalrtcState>();
 builder.Services.AddSingleton<CodelabState>();
 // Browser pages of other origins (the SDK's demo, simple-peer pages) call negotiate with fetch, and
-// @microsoft/signalr sends credentials by default, which a wildcard origin would refuse: reflect
-// the origin instead.
-builder.Services.AddCors(o => o.AddDefaultPolicy(p => p.SetIsOriginAllowed(_ => true).AllowAnyHeader().AllowAnyMethod().AllowCredentials()));
-builder.Services.AddSignalR();
+// @microsoft/signalr sends credentials by default, which a wildcard origin would refuse. Only the
+// listed origins (or loopback ones) are reflected: any other site gets no CORS grant.
+builder.Services.AddCors(o => o.AddDefaultPolicy(p => p
+    .SetIsOriginAllowed(origin => OriginPolicy.Allowed(origin, origins))
+    .AllowAnyHeader().AllowAnyMethod().AllowCredentials()));
+builder.Services.AddSignalR(o => o.AddFilter(new RateLimitFilter(ratePerSecond: 20, burst: 40)));
 
 var app = builder.Build();
 app.UseCors();
@@ -37,3 +46,15 @@ app.MapHub<CodelabHub>("/hubs/codelab");
 app.MapGet("/", () => "rtc-signaling SignalR demo hubs: /hubs/room, /hubs/signalrtc, /hubs/codelab\n");
 
 app.Run();
+return 0;
+
+static class OriginPolicy
+{
+    public static bool Allowed(string origin, string[] listed)
+    {
+        if (listed.Length > 0) return listed.Contains(origin, StringComparer.OrdinalIgnoreCase);
+        return Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+            && (uri.Scheme == "http" || uri.Scheme == "https")
+            && (uri.Host == "localhost" || uri.Host == "127.0.0.1" || uri.Host == "[::1]");
+    }
+}

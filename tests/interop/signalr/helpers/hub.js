@@ -20,6 +20,13 @@ export async function buildHub() {
   );
 }
 
+/** Spawns the built hub with `env` added to (or, with undefined values, removed from) ours. */
+export function spawnHub(env = {}) {
+  const merged = { ...process.env, RTC_SIGNALR_SECRET: SECRET, DOTNET_CLI_TELEMETRY_OPTOUT: '1', ...env };
+  for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
+  return spawn('dotnet', [dll, '--urls', 'http://127.0.0.1:0'], { cwd: project, env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
 /** Starts the built hub on a free port; resolves once Kestrel says where it listens. */
 export function startHub(timeoutMs = 60_000) {
   const child = spawn('dotnet', [dll, '--urls', 'http://127.0.0.1:0'], {
@@ -61,11 +68,9 @@ export function startHub(timeoutMs = 60_000) {
   });
 }
 
-export function token({ sub = 'user', name = 'user', secret = SECRET, expiresIn = '1h' } = {}) {
-  return new SignJWT({ name })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(sub)
-    .setIssuedAt()
-    .setExpirationTime(expiresIn)
-    .sign(new TextEncoder().encode(secret));
+/** An HS256 token for /hubs/room; `expiresIn: null` leaves out `exp`. */
+export function token({ sub = 'user', name = 'user', rooms = ['*'], secret = SECRET, expiresIn = '1h' } = {}) {
+  const jwt = new SignJWT({ name, rooms }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuedAt();
+  if (expiresIn !== null) jwt.setExpirationTime(expiresIn);
+  return jwt.sign(new TextEncoder().encode(secret));
 }
