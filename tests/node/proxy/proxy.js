@@ -289,7 +289,7 @@ export class Accounting {
     if (m?.type !== 'signal' || !conn.session) return;
     this.sentFrames++;
     const key = `${conn.session}|${m.seq}`;
-    if (!this.sent.has(key)) this.sent.set(key, { from: conn.peerId, to: m.to, content: JSON.stringify(m.data) });
+    if (!this.sent.has(key)) this.sent.set(key, { from: conn.peerId, to: m.to, content: canonical(m.data) });
   }
 
   #startSession(conn, m) {
@@ -320,7 +320,7 @@ export class Accounting {
     if (m.type !== 'signal' || !conn.session) return;
     this.deliveredFrames++;
     const key = `${conn.session}|${m.seq}`;
-    if (!this.delivered.has(key)) this.delivered.set(key, { to: conn.peerId, from: m.from, content: JSON.stringify(m.data) });
+    if (!this.delivered.has(key)) this.delivered.set(key, { to: conn.peerId, from: m.from, content: canonical(m.data) });
   }
 
   /** Sent signals with no matching delivery: key, sender session, seq and payload type. */
@@ -379,4 +379,13 @@ export class Accounting {
 
 export async function startProxy(options) {
   return new Proxy(options).listen();
+}
+
+/** JSON with object keys sorted: the server re-serializes signal data, so key order may differ. */
+function canonical(value) {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }

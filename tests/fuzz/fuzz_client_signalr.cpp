@@ -1,0 +1,48 @@
+// Arbitrary frames to a Client on a SignalR hub, for every contract (the first byte picks room,
+// signalrtc or codelab), after negotiate (stateful reconnect on) and the handshake. Records may
+// be split across frames or coalesced; the harness checks nothing leaks or crashes and nothing
+// sent exceeds the frame limit.
+#include "fuzz_support.hpp"
+
+using namespace rtc_signaling;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0)
+    return 0;
+  Config c;
+  c.dialect = Dialect::signalr;
+  c.url = "ws://fuzz.test/hubs/h";
+  c.room = "r1";
+  c.name = "fuzz";
+  c.seed = 7;
+  c.limits.max_peers = 4;
+  c.limits.max_held_candidates = 16;
+  c.signalr.contract = static_cast<SignalrContract>(data[0] % 3);
+  fuzz::Harness h(c);
+  h.handle(input::Join{});
+  if (const auto* negotiate = h.find<output::HttpRequest>()) {
+    h.handle(input::HttpResponse{
+        negotiate->id, 200,
+        R"({"negotiateVersion":1,"connectionId":"c1","connectionToken":"t1",)"
+        R"("useStatefulReconnect":true,)"
+        R"("availableTransports":[{"transport":"WebSockets","transferFormats":["Text"]}]})"});
+  }
+  h.handle(input::SocketOpened{});
+  h.handle(input::FrameReceived{"{}\x1e"});
+  for (auto frame : fuzz::frames(data + 1, size - 1)) {
+    h.handle(input::FrameReceived{std::string(frame)});
+    for (const auto& o : std::vector<Output>(h.last)) {
+      if (const auto* a = std::get_if<output::AddIceCandidate>(&o))
+        h.handle(input::OperationDone{a->peer, a->op_id, true, "", std::nullopt});
+      else if (const auto* r = std::get_if<output::SetRemoteDescription>(&o))
+        h.handle(input::OperationDone{r->peer, r->op_id, true, "", std::nullopt});
+      else if (const auto* l = std::get_if<output::SetLocalDescription>(&o))
+        h.handle(input::OperationDone{l->peer, l->op_id, true, "",
+                                      Description{l->type, l->type == "rollback" ? "" : "v=0\r\n"}});
+    }
+    h.advance(250);
+  }
+  h.handle(input::SocketClosed{1006, "", true});
+  h.advance(60'000);
+  return 0;
+}

@@ -1,0 +1,99 @@
+// Shared by the libFuzzer harnesses: a Client brought to `open` for a dialect, and the invariant
+// every harness checks after each input — what the client sends passes its own validator.
+#pragma once
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dialects/native.hpp"
+#include "rtc_signaling/client.hpp"
+
+namespace rtc_signaling::fuzz {
+
+[[noreturn]] inline void violated(const char* what, std::string_view detail) {
+  std::fprintf(stderr, "invariant violated: %s\n%.*s\n", what, static_cast<int>(detail.size()),
+               detail.data());
+  std::abort();
+}
+
+/// Drives one Client on a virtual clock and checks every frame it emits.
+class Harness {
+public:
+  explicit Harness(Config config) : client_(std::move(config)) {}
+
+  Client& client() { return client_; }
+  TimeMs now = 0;
+  std::vector<Output> last;
+
+  void handle(Input in) {
+    client_.handle(std::move(in), now);
+    drain();
+  }
+
+  void advance(TimeMs ms) {
+    const TimeMs target = now + ms;
+    for (int guard = 0; guard < 1000; ++guard) {
+      auto d = client_.next_deadline();
+      if (!d || *d > target)
+        break;
+      now = std::max(now, *d);
+      client_.handle_timeout(now);
+      drain();
+    }
+    now = target;
+  }
+
+  template <typename T> const T* find() const {
+    for (auto it = last.rbegin(); it != last.rend(); ++it) {
+      if (const auto* t = std::get_if<T>(&*it))
+        return t;
+    }
+    return nullptr;
+  }
+
+private:
+  void drain() {
+    last.clear();
+    while (auto o = client_.poll(now)) {
+      if (const auto* f = std::get_if<output::SendFrame>(&*o))
+        check_sent(f->text);
+      last.push_back(std::move(*o));
+    }
+  }
+
+  void check_sent(const std::string& frame) {
+    const Limits& limits = client_.config().limits;
+    if (frame.size() > limits.max_frame_bytes)
+      violated("the client sent a frame over its own max_frame_bytes", frame.substr(0, 200));
+    if (client_.config().dialect == Dialect::native) {
+      auto decoded = dialects::native::decode_client(frame, limits);
+      if (auto* e = std::get_if<msg::DecodeError>(&decoded))
+        violated("the client sent a frame its own validator rejects", e->message + "\n" + frame);
+    }
+  }
+
+  Client client_;
+};
+
+/// Splits fuzz input into frames at 0xFF 0xFE pairs (bytes invalid in UTF-8, so JSON never needs
+/// them), so one input can carry a conversation of several frames.
+inline std::vector<std::string_view> frames(const std::uint8_t* data, std::size_t size) {
+  std::vector<std::string_view> out;
+  std::string_view all(reinterpret_cast<const char*>(data), size);
+  std::size_t start = 0;
+  for (std::size_t i = 0; i + 1 < all.size(); ++i) {
+    if (static_cast<unsigned char>(all[i]) == 0xFF && static_cast<unsigned char>(all[i + 1]) == 0xFE) {
+      out.push_back(all.substr(start, i - start));
+      start = i + 2;
+      ++i;
+    }
+  }
+  out.push_back(all.substr(start));
+  return out;
+}
+
+} // namespace rtc_signaling::fuzz
