@@ -80,6 +80,7 @@ export type PeerConnectionState = 'new' | 'connecting' | 'connected' | 'disconne
  * server ended the session and said not to come back: a SignalR Close without `allowReconnect`,
  * or a refused handshake).
  * Non-fatal (reported on the `error` event): `bad-message`, `message-too-large`, `outbox-full`,
+ * `roster-full` (the server announced more peers than the roster holds; they are ignored),
  * `server-error`, `negotiation-failed`, `token-failed`.
  * Thrown by methods: `unknown-peer`, `channel-closed`, `invalid-data`, `invalid-event`, `closed`.
  */
@@ -96,6 +97,7 @@ export type ErrorCode =
   | 'bad-message'
   | 'message-too-large'
   | 'outbox-full'
+  | 'roster-full'
   | 'server-error'
   | 'negotiation-failed'
   | 'token-failed'

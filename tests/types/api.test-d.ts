@@ -279,6 +279,7 @@ const documentedCodes = {
   'bad-message': 'event',
   'message-too-large': 'event',
   'outbox-full': 'event',
+  'roster-full': 'event',
   'server-error': 'event',
   'negotiation-failed': 'event',
   'token-failed': 'event',
