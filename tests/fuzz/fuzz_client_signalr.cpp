@@ -31,15 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   h.handle(input::FrameReceived{"{}\x1e"});
   for (auto frame : fuzz::frames(data + 1, size - 1)) {
     h.handle(input::FrameReceived{std::string(frame)});
-    for (const auto& o : std::vector<Output>(h.last)) {
-      if (const auto* a = std::get_if<output::AddIceCandidate>(&o))
-        h.handle(input::OperationDone{a->peer, a->op_id, true, "", std::nullopt});
-      else if (const auto* r = std::get_if<output::SetRemoteDescription>(&o))
-        h.handle(input::OperationDone{r->peer, r->op_id, true, "", std::nullopt});
-      else if (const auto* l = std::get_if<output::SetLocalDescription>(&o))
-        h.handle(input::OperationDone{l->peer, l->op_id, true, "",
-                                      Description{l->type, l->type == "rollback" ? "" : "v=0\r\n"}});
-    }
+    h.complete_operations();
     h.advance(250);
   }
   h.handle(input::SocketClosed{1006, "", true});

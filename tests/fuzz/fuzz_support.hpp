@@ -47,6 +47,20 @@ public:
     now = target;
   }
 
+  /// Completes the browser operations the last input started (all succeed), so the next frame
+  /// meets negotiators that moved on instead of ones stuck behind an operation.
+  void complete_operations() {
+    for (const auto& o : std::vector<Output>(last)) {
+      if (const auto* a = std::get_if<output::AddIceCandidate>(&o))
+        handle(input::OperationDone{a->peer, a->op_id, true, "", std::nullopt});
+      else if (const auto* r = std::get_if<output::SetRemoteDescription>(&o))
+        handle(input::OperationDone{r->peer, r->op_id, true, "", std::nullopt});
+      else if (const auto* l = std::get_if<output::SetLocalDescription>(&o))
+        handle(input::OperationDone{l->peer, l->op_id, true, "",
+                                    Description{l->type, l->type == "rollback" ? "" : "v=0\r\n"}});
+    }
+  }
+
   template <typename T> const T* find() const {
     for (auto it = last.rbegin(); it != last.rend(); ++it) {
       if (const auto* t = std::get_if<T>(&*it))
