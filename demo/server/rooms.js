@@ -33,13 +33,19 @@ export class Peer {
     return { id: this.id, name: this.name };
   }
 
-  /** Numbers `message` for this recipient, keeps it until acked, and sends it if attached. */
-  deliver(message) {
+  /** `message` as it would go out next: numbered with the next seq, not yet kept or sent. */
+  encode(message) {
     const { type, ...rest } = message;
-    const seq = ++this.outSeq;
+    const seq = this.outSeq + 1;
     const text = JSON.stringify({ type, seq, ...rest });
-    this.#keep({ seq, text, bytes: Buffer.byteLength(text) });
-    this.connection?.sendText(text);
+    return { seq, text, bytes: Buffer.byteLength(text) };
+  }
+
+  /** Keeps an encode() result until acked, and sends it if attached. */
+  deliver(entry) {
+    this.outSeq = entry.seq;
+    this.#keep(entry);
+    this.connection?.sendText(entry.text);
   }
 
   /** Cumulative ack from the client. @returns false if it acks something never sent. */
@@ -199,12 +205,12 @@ export class Rooms {
    * @returns whether the frame was queued
    */
   #deliver(peer, message) {
-    // Seq and brackets add a few bytes; the estimate errs on the side of the cap.
-    const bytes = Buffer.byteLength(JSON.stringify(message)) + 32;
+    const entry = peer.encode(message);
     const fits =
-      peer.unackedBytes + bytes <= this.maxReplayBytes && this.replay.bytes + bytes <= this.maxTotalReplayBytes;
+      peer.unackedBytes + entry.bytes <= this.maxReplayBytes &&
+      this.replay.bytes + entry.bytes <= this.maxTotalReplayBytes;
     if (fits) {
-      peer.deliver(message);
+      peer.deliver(entry);
       return true;
     }
     if (message.type === 'signal') {
