@@ -15,11 +15,18 @@ function bound(attempt) {
   return attempt <= 1 ? 0 : Math.min(MAX, INITIAL * 2 ** (attempt - 1));
 }
 
-test('Client_ServerRestartReconnectsWithGrowingDelaysAndRejoins', async () => {
+test('Client_ServerRestartReconnectsWithGrowingDelaysAndRejoins', async (t) => {
   const server = await startServer(['--grace-ms', '20000']);
+  const clients = [];
+  // Cleanup runs even when an assertion fails: open clients would keep the runner alive.
+  t.after(async () => {
+    await closeAll(...clients);
+    await server.stop();
+  });
   const options = { url: server.url, room: 'restart', reconnect: { initialDelayMs: INITIAL, maxDelayMs: MAX } };
   const alice = await connectFast({ ...options, name: 'alice' });
   const bob = await connectFast({ ...options, name: 'bob' });
+  clients.push(alice, bob);
   const ids = [alice.id, bob.id];
   await until(alice, ['peer-joined'], () => alice.peers.length === 1, 5000, 'alice to see bob');
 
@@ -66,10 +73,8 @@ test('Client_ServerRestartReconnectsWithGrowingDelaysAndRejoins', async () => {
   // The rejoined session carries traffic: a newcomer is seen by both.
   const seen = [alice, bob].map((c) => once(c, 'peer-joined', () => true, 5000));
   const carol = await connectFast({ ...options, name: 'carol' });
+  clients.push(carol);
   for (const p of await Promise.all(seen)) assert.equal(p.id, carol.id);
-
-  await closeAll(alice, bob, carol);
-  await server.stop();
 });
 
 test('Client_ReconnectExhaustedEndsTheSession', async () => {
