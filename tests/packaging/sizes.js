@@ -1,18 +1,17 @@
 // Measures what an app pays for the package: the packed tarball, the shipped ES module that embeds
-// the wasm (SINGLE_FILE), and the wasm binary itself decoded from that module.
+// the wasm (deflated, base64; see scripts/pack-core.mjs), and the wasm binary itself.
 import { readFileSync, statSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { gzipSync, inflateSync } from 'node:zlib';
 
-const WASM_DATA_URL = /data:application\/octet-stream;base64,([A-Za-z0-9+/=]+)/;
+const EMBEDDED = /WASM_DEFLATED = "([A-Za-z0-9+/=]+)"/;
 
-/** Extracts the wasm binary that emscripten's SINGLE_FILE glue carries as a base64 data URL. */
+/** Extracts the wasm binary that dist/rtc-signaling-core.js carries deflated as base64. */
 export function embeddedWasm(coreJsPath) {
-  const match = WASM_DATA_URL.exec(readFileSync(coreJsPath, 'latin1'));
-  if (!match) throw new Error(`${coreJsPath} embeds no base64 wasm data URL`);
-  const wasm = Buffer.from(match[1], 'base64');
-  // "\0asm" magic: proves the data URL really is a wasm module, not some other payload.
-  if (wasm.readUInt32LE(0) !== 0x6d736100)
-    throw new Error('embedded data URL is not a wasm module');
+  const match = EMBEDDED.exec(readFileSync(coreJsPath, 'latin1'));
+  if (!match) throw new Error(`${coreJsPath} embeds no deflated wasm`);
+  const wasm = inflateSync(Buffer.from(match[1], 'base64'));
+  // "\0asm" magic: proves the payload really is a wasm module, not some other data.
+  if (wasm.readUInt32LE(0) !== 0x6d736100) throw new Error('embedded payload is not a wasm module');
   return wasm;
 }
 
@@ -33,7 +32,7 @@ export function formatSizes(s) {
   return [
     `size: packed tarball ${kib(s.tarball)}`,
     `size: wasm module ${kib(s.wasm.raw)} raw, ${kib(s.wasm.gzip)} gzip`,
-    `size: rtc-signaling-core.js (wasm embedded as base64 + glue) ${kib(s.coreJs.raw)} raw, ${kib(s.coreJs.gzip)} gzip`,
+    `size: rtc-signaling-core.js (wasm embedded deflated + glue) ${kib(s.coreJs.raw)} raw, ${kib(s.coreJs.gzip)} gzip`,
   ].join('\n');
 }
 
