@@ -232,6 +232,11 @@ export interface Client {
  * `timeout`, `reconnect-exhausted`, `unsupported-dialect`, `invalid-config`, ...).
  */
 export function connect(options: ConnectOptions): Promise<Client>;
+/**
+ * Fetches and instantiates the wasm core ahead of the first connect() (e.g. when the join screen
+ * mounts), so connecting does not wait for the module. Idempotent.
+ */
+export function preload(): Promise<void>;
 
 /** @internal Number of live wasm drivers; used by the package's leak tests. */
 export function _liveDrivers(): Promise<number>;

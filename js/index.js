@@ -32,8 +32,8 @@ export class RtcSignalingError extends Error {
 let corePromise;
 /**
  * Loads and instantiates the wasm module once per page/process. The import is dynamic so bundlers
- * split the ~370 KiB core into its own chunk, fetched on the first connect(), instead of growing
- * the app's initial bundle past Angular's and Vite's default budgets.
+ * split the core into its own chunk, fetched by preload() or the first connect(), instead of
+ * growing the app's initial bundle past Angular's and Vite's default budgets.
  */
 function loadCore() {
   corePromise ??= import('./rtc-signaling-core.js')
@@ -43,6 +43,14 @@ function loadCore() {
       throw error;
     });
   return corePromise;
+}
+
+/**
+ * Fetches and instantiates the wasm core now, so that a later connect() does not wait for it.
+ * Call it when the join screen mounts. Idempotent; a failed load is retried by the next call.
+ */
+export function preload() {
+  return loadCore().then(() => undefined);
 }
 
 function invalid(message) {

@@ -95,6 +95,8 @@ export class RtcSignalingService {
   readonly error$ = toObservable(this.error);
 
   constructor() {
+    // Load the wasm core while the user fills in the join form, so join() does not wait for it.
+    void import('rtc-signaling').then((sdk) => sdk.preload()).catch(() => undefined);
     // Closing the tab should remove our tile for the others now, not after the server's grace period.
     const onPageHide = () => void this.leave();
     window.addEventListener('pagehide', onPageHide);
