@@ -32,7 +32,11 @@ export class Connection {
     this.rate = new TokenBucket({ ratePerSec: config.rate, burst: config.burst });
     // Bad frames are forgiven slowly (one every 3 s); a burst of maxBadFrames closes the socket.
     this.strikes = new TokenBucket({ ratePerSec: 1 / 3, burst: config.maxBadFrames });
-    this.droppedInEpisode = 0;
+    // Frames over the rate wait here, in order, until the bucket refills (see #onFrame).
+    this.backlog = [];
+    this.backlogBytes = 0;
+    this.backlogTimer = null;
+    this.paused = false;
     this.idleTimer = setTimeout(() => this.#onIdle(), config.idleMs);
 
     ws.on('message', (data, isBinary) => this.#onFrame(data, isBinary));
@@ -75,15 +79,54 @@ export class Connection {
     if (!this.strikes.take() || this.strikes.tokens < 1) this.close(CloseCode.policy, 'too many bad frames');
   }
 
+  /**
+   * Rate limit by backpressure, not by loss: a frame over the per-connection rate waits in a
+   * backlog (in arrival order) and is processed when the token bucket refills. Past
+   * backlogBytes the socket stops being read, so TCP pushes back on the sender; a client that
+   * keeps writing past twice that (it ignores TCP) is closed as abusive. Nothing a well-behaved
+   * client sends is dropped, so a burst of candidates from a newcomer meeting 31 peers arrives
+   * late rather than never. The welcome advertises the rate so SDK clients pace themselves.
+   */
   #onFrame(data, isBinary) {
     if (this.closing) return;
     this.idleTimer.refresh();
+    if (this.backlog.length === 0 && this.rate.take()) return this.#process(data, isBinary);
+    this.backlog.push([data, isBinary]);
+    this.backlogBytes += data.length;
+    if (this.backlogBytes > 2 * this.config.backlogBytes) {
+      this.log(`rate backlog over ${2 * this.config.backlogBytes} bytes: closing`);
+      return this.close(CloseCode.policy, 'rate limit exceeded');
+    }
+    if (this.backlogBytes > this.config.backlogBytes && !this.paused) {
+      this.paused = true;
+      this.ws.pause();
+    }
+    this.#scheduleBacklog();
+  }
+
+  #scheduleBacklog() {
+    if (this.backlogTimer || this.backlog.length === 0 || this.closing) return;
+    this.backlogTimer = setTimeout(() => {
+      this.backlogTimer = null;
+      while (this.backlog.length > 0 && !this.closing && this.rate.take()) {
+        const [data, isBinary] = this.backlog.shift();
+        this.backlogBytes -= data.length;
+        this.#process(data, isBinary);
+      }
+      if (this.paused && this.backlogBytes <= this.config.backlogBytes / 2 && !this.closing) {
+        this.paused = false;
+        this.ws.resume();
+      }
+      this.#scheduleBacklog();
+    }, Math.max(1, this.rate.msUntilToken()));
+  }
+
+  #process(data, isBinary) {
     if (data.length > this.config.maxFrame) {
       return this.#badFrame('message-too-large', `frame exceeds ${this.config.maxFrame} bytes`);
     }
     if (isBinary) return this.#badFrame('bad-message', 'binary frames are not supported');
     const parsed = parseClientFrame(data.toString('utf8'));
-    if (!this.#admit(parsed)) return;
     if (!parsed.ok) return this.#badFrame(parsed.code, parsed.reason);
     const message = parsed.message;
     if (!message) return; // unknown type: ignored for forward compatibility
@@ -93,25 +136,6 @@ export class Connection {
     if (message.type === 'signal') return this.#onSignal(message);
     if (message.type === 'ack') return this.#onAck(message);
     if (message.type === 'leave') return this.#onLeave();
-  }
-
-  /**
-   * Token-bucket rate limit. Frames over the limit are dropped with one `rate-limited` error per
-   * episode. A dropped signal would leave a hole the client never resends on this socket (acks are
-   * cumulative), so that closes the connection: the client's resume resends from welcome.ack.
-   * Dropping more than a burst's worth in one episode also closes it.
-   */
-  #admit(parsed) {
-    if (this.rate.take()) {
-      this.droppedInEpisode = 0;
-      return true;
-    }
-    if (this.droppedInEpisode++ === 0) this.#error('rate-limited', `more than ${this.config.rate} frames/s`);
-    const isSignal = parsed.ok && parsed.message?.type === 'signal' && this.peer;
-    if (isSignal || this.droppedInEpisode > this.config.burst) {
-      this.close(CloseCode.policy, 'rate limit exceeded');
-    }
-    return false;
   }
 
   #onJoin(m) {
@@ -186,6 +210,8 @@ export class Connection {
       ...(restored ? { restored: true } : {}),
       ack: peer.inSeq,
       peers,
+      // What #onFrame processes without queueing: SDK clients pace their sends to it.
+      rate: { framesPerSec: this.config.rate, burst: this.config.burst },
     });
     if (resumed) peer.replayAfter(lastSeq);
   }
@@ -244,6 +270,10 @@ export class Connection {
   /** The socket is done: a joined peer without leave enters its grace period. Idempotent. */
   #release() {
     clearTimeout(this.idleTimer);
+    clearTimeout(this.backlogTimer);
+    this.backlogTimer = null;
+    this.backlog = [];
+    this.backlogBytes = 0;
     if (!this.peer) return;
     const peer = this.peer;
     this.peer = null;

@@ -41,6 +41,7 @@ export const DEFAULTS = Object.freeze({
   maxReplayBytes: DEFAULT_MAX_REPLAY_BYTES, // per peer: unacked frames kept for its resume
   maxTotalReplayBytes: DEFAULT_MAX_TOTAL_REPLAY_BYTES,
   maxBufferedBytes: 2 * 1024 * 1024, // per socket: a client that stops reading is dropped
+  backlogBytes: 512 * 1024, // per socket: frames over the rate queued before reading pauses
   log: (line) => console.log(line),
 });
 
@@ -58,6 +59,7 @@ export async function createServer(options = {}) {
     maxBadFrames: o.maxBadFrames,
     idleMs: o.idleMs,
     maxBufferedBytes: o.maxBufferedBytes,
+    backlogBytes: o.backlogBytes,
   };
   const log = o.log ?? (() => {});
   const secretKey = secretKeyFrom(o.secret);

@@ -9,13 +9,23 @@ export class TokenBucket {
     this.updatedAt = now();
   }
 
-  /** Takes one token; false when the bucket is empty. */
-  take() {
+  #refill() {
     const t = this.now();
     this.tokens = Math.min(this.burst, this.tokens + ((t - this.updatedAt) / 1000) * this.ratePerSec);
     this.updatedAt = t;
+  }
+
+  /** Takes one token; false when the bucket is empty. */
+  take() {
+    this.#refill();
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
+  }
+
+  /** Milliseconds until take() can succeed (0 when it can now). */
+  msUntilToken() {
+    this.#refill();
+    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.ratePerSec) * 1000);
   }
 }
