@@ -18,6 +18,7 @@
 #include "dialects/dialect.hpp"
 #include "negotiation/negotiator.hpp"
 #include "outbox.hpp"
+#include "pacer.hpp"
 #include "roster.hpp"
 #include "rtc_signaling/client.hpp"
 #include "rtc_signaling/error.hpp"
@@ -64,6 +65,7 @@ struct Client::Impl {
   std::unique_ptr<dialects::Dialect> dialect;
   core::Backoff backoff;
   core::Timers timers;
+  core::Pacer pacer;
   core::Roster roster;
   core::Outbox outbox;
   std::map<PeerId, negotiation::Negotiator> negotiators;
@@ -123,8 +125,10 @@ struct Client::Impl {
   void send(const msg::ClientMessage& m, TimeMs now) {
     if (socket != Socket::open)
       return;
-    for (auto& frame : dialect->encode_all(m))
+    for (auto& frame : dialect->encode_all(m)) {
       emit(output::SendFrame{std::move(frame)});
+      pacer.spend(now);
+    }
     if (state == SessionState::open)
       timers.set(core::Timer::ping, now + config.ping_interval_ms);
   }
@@ -286,7 +290,8 @@ struct Client::Impl {
     probe_id.reset();
     negotiate_id.reset();
     for (auto t : {core::Timer::ping, core::Timer::server_timeout, core::Timer::stable,
-                   core::Timer::ack, core::Timer::probe, core::Timer::token}) {
+                   core::Timer::ack, core::Timer::probe, core::Timer::token,
+                   core::Timer::pacing}) {
       timers.clear(t);
     }
     if (!go(core::SessionEvent::connection_lost))
@@ -382,6 +387,8 @@ struct Client::Impl {
       flush_ack(now);
     if (timers.take_due(Timer::stable, now))
       backoff.reset();
+    if (timers.take_due(Timer::pacing, now))
+      flush_outbox(now, false);
     if (timers.take_due(Timer::returning, now))
       expire_returning(now);
 
@@ -487,6 +494,7 @@ struct Client::Impl {
       resume_secret = w.secret;
     had_welcome = true;
     ever_opened = true;
+    pacer.configure(w.rate, now);
     timers.clear(core::Timer::connect);
     timers.set(core::Timer::stable, now + config.reconnect.stable_after_ms);
     timers.set(core::Timer::ping, now + config.ping_interval_ms);
@@ -660,7 +668,7 @@ struct Client::Impl {
                                          std::to_string(config.limits.max_frame_bytes));
       return;
     }
-    switch (outbox.push(to, std::move(payload))) {
+    switch (outbox.push(to, std::move(payload), state == SessionState::open)) {
     case core::Outbox::PushResult::queued:
       break;
     case core::Outbox::PushResult::queued_dropping_oldest:
@@ -674,17 +682,28 @@ struct Client::Impl {
       flush_outbox(now, false);
   }
 
-  /// Sends entries without a seq; with resend, also the ones sent but not yet acknowledged.
+  /// Sends what this socket has not carried yet, in order: entries without a seq and, with
+  /// resend (a new socket), the ones sent before but not acknowledged. Stops at the pacer's
+  /// limit and comes back when its timer fires.
   void flush_outbox(TimeMs now, bool resend) {
     if (state != SessionState::open || socket != Socket::open)
       return;
     for (auto& e : outbox.entries()) {
-      if (e.seq != 0 && !resend)
+      if (resend)
+        e.on_wire = false;
+    }
+    for (auto& e : outbox.entries()) {
+      if (e.on_wire)
         continue;
       // Not back on the restarted server yet: it would refuse the signal as unknown-peer.
       if (e.seq == 0 && returning.count(e.to) != 0)
         continue;
+      if (!pacer.can_send(now)) {
+        timers.set(core::Timer::pacing, pacer.next_at(now));
+        break;
+      }
       const msg::Seq seq = outbox.assign_seq(e);
+      e.on_wire = true;
       send(msg::SignalTo{e.to, seq, e.payload}, now);
       ++stats.signals_sent;
     }

@@ -22,6 +22,12 @@ struct PeerEntry {
 };
 
 // ---- Server -> client.
+/// The frame rate a server processes without queueing (token bucket), as it advertises it.
+struct Rate {
+  std::uint32_t frames_per_sec = 0;
+  std::uint32_t burst = 0;
+  friend bool operator==(const Rate&, const Rate&) = default;
+};
 struct Welcome {
   PeerId id;
   std::string room;
@@ -35,6 +41,8 @@ struct Welcome {
   /// The session secret, sent once in a session's first welcome; a resume presents it beside the
   /// token, which alone resumes nothing.
   std::optional<std::string> secret;
+  /// The server's advertised rate; the client paces its frames to stay within it.
+  std::optional<Rate> rate;
   friend bool operator==(const Welcome&, const Welcome&) = default;
 };
 struct PeerJoined {

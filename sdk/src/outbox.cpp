@@ -5,9 +5,9 @@
 
 namespace rtc_signaling::core {
 
-Outbox::PushResult Outbox::push(PeerId to, SignalPayload payload) {
+Outbox::PushResult Outbox::push(PeerId to, SignalPayload payload, bool open) {
   PushResult result = PushResult::queued;
-  if (entries_.size() >= capacity_) {
+  if (entries_.size() >= (open ? capacity_ * kOpenFactor : capacity_)) {
     auto victim = std::find_if(entries_.begin(), entries_.end(), [](const Entry& e) {
       return !std::holds_alternative<Description>(e.payload);
     });

@@ -17,6 +17,7 @@ public:
     PeerId to;
     SignalPayload payload;
     msg::Seq seq = 0; ///< 0 = never sent in this server session
+    bool on_wire = false; ///< sent on the current socket (a resume or pacing may still owe it)
   };
 
   explicit Outbox(std::size_t capacity) : capacity_(capacity) {}
@@ -27,8 +28,12 @@ public:
     refused                 ///< full of descriptions: the new entry was not queued
   };
   /// Descriptions are never evicted: losing an offer or answer wedges negotiation for good,
-  /// whereas a lost candidate only costs one path (and ICE restart recovers).
-  PushResult push(PeerId to, SignalPayload payload);
+  /// whereas a lost candidate only costs one path (and ICE restart recovers). `capacity` bounds
+  /// what waits while the session is not open; while it is open the entries are moving (sent,
+  /// paced, or awaiting the server's ack) and nothing is evicted up to kOpenFactor × capacity,
+  /// so a newcomer's burst of candidates to 31 peers loses none.
+  PushResult push(PeerId to, SignalPayload payload, bool open = false);
+  static constexpr std::size_t kOpenFactor = 16;
 
   /// Cumulative ack from the server: forget everything up to `seq`.
   void ack(msg::Seq seq);

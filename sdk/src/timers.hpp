@@ -20,6 +20,7 @@ enum class Timer : std::size_t {
   stable,         ///< open long enough to reset the reconnect counter
   ack,            ///< flush a batched cumulative ack
   returning,      ///< earliest deadline of a peer missing after a server restart
+  pacing,         ///< the advertised rate allows the next queued signal
   count_
 };
 

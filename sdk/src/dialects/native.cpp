@@ -312,6 +312,8 @@ std::string encode_server(const msg::ServerMessage& m) {
       j["restored"] = true;
     if (w->secret)
       j["secret"] = *w->secret;
+    if (w->rate)
+      j["rate"] = {{"framesPerSec", w->rate->frames_per_sec}, {"burst", w->rate->burst}};
     j["peers"] = std::move(peers);
   } else if (const auto* pj = std::get_if<msg::PeerJoined>(&m)) {
     j = {{"type", "peer-joined"}, {"peer", {{"id", pj->peer.id}, {"name", pj->peer.name}}}};
@@ -354,6 +356,19 @@ msg::Decoded<msg::ServerMessage> decode_server(std::string_view frame, const Lim
     m.restored = m.resumed && f.flag("restored");
     m.ack = f.optional_seq("ack", 0);
     if (f.ok()) {
+      // Optional and advisory: a malformed rate is ignored rather than refusing the welcome.
+      const json* rate = f.find("rate");
+      if (rate != nullptr && rate->is_object()) {
+        auto fps = rate->find("framesPerSec");
+        auto burst = rate->find("burst");
+        if (fps != rate->end() && fps->is_number_unsigned() && burst != rate->end() &&
+            burst->is_number_unsigned()) {
+          const auto r = fps->get<std::uint64_t>();
+          const auto b = burst->get<std::uint64_t>();
+          if (r >= 1 && r <= 1'000'000 && b >= 1 && b <= 1'000'000)
+            m.rate = msg::Rate{static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(b)};
+        }
+      }
       const json* peers = f.find("peers");
       if (peers != nullptr && !peers->is_null()) {
         if (!peers->is_array()) {
