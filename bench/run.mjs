@@ -1,0 +1,72 @@
+// npm run bench: runs every benchmark, prints one table (each row beside its baseline, measured
+// in the same run, with min/median/max) and writes bench/results.json.
+//   node bench/run.mjs [--smoke]   (--smoke: a few rounds so `npm test` keeps it working;
+//                                   figures from a smoke run are not meant to be quoted)
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const smoke = process.argv.includes('--smoke');
+const here = (file) => fileURLToPath(new URL(file, import.meta.url));
+const run = (script, args = []) =>
+  JSON.parse(execFileSync(process.execPath, [here(script), ...args], { maxBuffer: 1 << 24 }).toString().trim().split('\n').pop());
+
+const stats = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { min: sorted[0], median: sorted[Math.floor(sorted.length / 2)], max: sorted.at(-1), n: values.length };
+};
+const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+const rows = [];
+
+// ---- size (deterministic: one measurement each)
+const size = run('size.mjs');
+const ours = size['rtc-signaling'];
+const shipped = size['rtc-signaling-core.js (shipped file)'];
+for (const [name, s] of Object.entries(size)) {
+  if (name === 'rtc-signaling' || name === 'rtc-signaling-core.js (shipped file)') continue;
+  rows.push({
+    row: `module gzip: rtc-signaling vs ${name}`,
+    value: kib(ours.gzip),
+    baseline: kib(s.gzip),
+    ratio: ours.gzip / s.gzip,
+    detail: `raw ${kib(ours.raw)} vs ${kib(s.raw)}; core file alone ${kib(shipped.gzip)} gzip`,
+  });
+}
+
+// ---- frames/s through decode + validate + dispatch
+const tp = run('throughput.mjs', smoke ? ['--frames', '2000', '--rounds', '2'] : ['--frames', '20000', '--rounds', '7']);
+const w = stats(tp.wasm);
+const p = stats(tp.plain);
+rows.push({
+  row: `frames/s (candidates, stub pc): wasm core vs plain JS`,
+  value: `${w.median.toFixed(0)} (${w.min.toFixed(0)}–${w.max.toFixed(0)})`,
+  baseline: `${p.median.toFixed(0)} (${p.min.toFixed(0)}–${p.max.toFixed(0)})`,
+  ratio: w.median / p.median,
+  detail: `${tp.frames} frames × ${tp.rounds} rounds, interleaved`,
+});
+
+// ---- instantiate in Node
+const inst = run('instantiate.mjs', ['--rounds', smoke ? '2' : '9']);
+const a = stats(inst['rtc-signaling core']);
+const b = stats(inst['@microsoft/signalr']);
+rows.push({
+  row: 'Node: import + instantiate (ms): core vs import @microsoft/signalr',
+  value: `${a.median.toFixed(1)} (${a.min.toFixed(1)}–${a.max.toFixed(1)})`,
+  baseline: `${b.median.toFixed(1)} (${b.min.toFixed(1)}–${b.max.toFixed(1)})`,
+  ratio: a.median / b.median,
+  detail: `fresh process per round, ${a.n} rounds`,
+});
+
+const header = ['row', 'rtc-signaling', 'baseline', 'ratio', 'detail'];
+const lines = rows.map((r) => [r.row, r.value, r.baseline, `${r.ratio.toFixed(2)}×`, r.detail]);
+const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+const fmt = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+console.log(fmt(header));
+console.log(`|${widths.map((n) => '-'.repeat(n + 2)).join('|')}|`);
+for (const l of lines) console.log(fmt(l));
+if (smoke) {
+  console.log('bench: smoke run (few rounds); figures not written to bench/results.json');
+} else {
+  writeFileSync(here('results.json'), JSON.stringify({ date: new Date().toISOString(), rows, raw: { size, throughput: tp, instantiate: inst } }, null, 2) + '\n');
+  console.log('bench: wrote bench/results.json');
+}
