@@ -688,10 +688,8 @@ struct Client::Impl {
   void flush_outbox(TimeMs now, bool resend) {
     if (state != SessionState::open || socket != Socket::open)
       return;
-    for (auto& e : outbox.entries()) {
-      if (resend)
-        e.on_wire = false;
-    }
+    if (resend)
+      outbox.socket_changed();
     for (auto& e : outbox.entries()) {
       if (e.on_wire)
         continue;

@@ -50,6 +50,11 @@ void Outbox::drop_peer(const PeerId& id) {
                  entries_.end());
 }
 
+void Outbox::socket_changed() {
+  for (auto& e : entries_)
+    e.on_wire = false;
+}
+
 msg::Seq Outbox::assign_seq(Entry& e) {
   if (e.seq == 0)
     e.seq = next_seq_++;

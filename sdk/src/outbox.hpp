@@ -46,6 +46,8 @@ public:
   void push_front(PeerId to, SignalPayload payload);
   /// Forget signals to a peer that is gone.
   void drop_peer(const PeerId& id);
+  /// A new socket has carried nothing yet: every entry is owed to it again (resend after resume).
+  void socket_changed();
   /// Gives the entry the next seq if it has none.
   msg::Seq assign_seq(Entry& e);
 
