@@ -6,14 +6,7 @@
 using namespace rtc_signaling;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  Config c;
-  c.url = "ws://fuzz.test/signal";
-  c.room = "r1";
-  c.name = "fuzz";
-  c.seed = 7;
-  c.limits.max_peers = 4;
-  c.limits.max_held_candidates = 16;
-  fuzz::Harness h(c);
+  fuzz::Harness h(fuzz::small_config("ws://fuzz.test/signal"));
   h.handle(input::Join{});
   h.handle(input::SocketOpened{});
   h.handle(input::FrameReceived{

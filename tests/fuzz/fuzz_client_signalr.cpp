@@ -9,14 +9,8 @@ using namespace rtc_signaling;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0)
     return 0;
-  Config c;
+  Config c = fuzz::small_config("ws://fuzz.test/hubs/h");
   c.dialect = Dialect::signalr;
-  c.url = "ws://fuzz.test/hubs/h";
-  c.room = "r1";
-  c.name = "fuzz";
-  c.seed = 7;
-  c.limits.max_peers = 4;
-  c.limits.max_held_candidates = 16;
   c.signalr.contract = static_cast<SignalrContract>(data[0] % 3);
   fuzz::Harness h(c);
   h.handle(input::Join{});

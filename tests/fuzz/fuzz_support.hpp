@@ -20,6 +20,18 @@ namespace rtc_signaling::fuzz {
   std::abort();
 }
 
+/// The config every client harness starts from: small bounds, so the fuzzer reaches them.
+inline Config small_config(std::string url) {
+  Config c;
+  c.url = std::move(url);
+  c.room = "r1";
+  c.name = "fuzz";
+  c.seed = 7;
+  c.limits.max_peers = 4;
+  c.limits.max_held_candidates = 16;
+  return c;
+}
+
 /// Drives one Client on a virtual clock and checks every frame it emits.
 class Harness {
 public:

@@ -65,7 +65,8 @@ public:
   void frame(std::string text) { handle(input::FrameReceived{std::move(text)}); }
 
   /// Join, open the socket, receive a welcome: the session ends up `open`.
-  void join_open(std::vector<msg::PeerEntry> peers = {}, PeerId self = "p1") {
+  void join_open(std::vector<msg::PeerEntry> peers = {}, PeerId self = "p1",
+                 std::optional<msg::Rate> rate = std::nullopt) {
     handle(input::Join{});
     handle(input::SocketOpened{});
     msg::Welcome w;
@@ -73,6 +74,7 @@ public:
     w.room = client.config().room;
     w.resume = "tok-1";
     w.peers = std::move(peers);
+    w.rate = rate;
     server(w);
   }
 

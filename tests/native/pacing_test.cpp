@@ -23,16 +23,10 @@ void offer_sent(ClientDriver& d) {
   d.handle(input::OperationDone{"p2", sld->op_id, true, "", Description{"offer", "v=0\r\n"}});
 }
 
-void join_with_rate(ClientDriver& d, std::optional<msg::Rate> rate) {
-  d.handle(input::Join{});
-  d.handle(input::SocketOpened{});
-  msg::Welcome w;
-  w.id = "p1";
-  w.room = d.client.config().room;
-  w.resume = "tok-1";
-  w.peers = {{"p2", "bob"}};
-  w.rate = rate;
-  d.server(w);
+/// Candidates 0..n-1 gathered for p2, in order.
+void gather(ClientDriver& d, int n) {
+  for (int i = 0; i < n; ++i)
+    d.handle(input::IceCandidate{"p2", cand(i)});
 }
 
 TEST(Pacer, SpendsBelowTheAdvertisedRateAndRefillsOnTheClock) {
@@ -62,10 +56,9 @@ TEST(Pacer, UnconfiguredNeverHolds) {
 
 TEST(Pacing, BurstOfSignalsIsSentAtTheAdvertisedRateInOrderWithNothingDropped) {
   ClientDriver d;
-  join_with_rate(d, msg::Rate{20, 10});
+  d.join_open({{"p2", "bob"}}, "p1", msg::Rate{20, 10});
   offer_sent(d);
-  for (int i = 0; i < 100; ++i)
-    d.handle(input::IceCandidate{"p2", cand(i)});
+  gather(d, 100);
   auto sent = d.sent_of<msg::SignalTo>();
   EXPECT_LT(sent.size(), 10u) << "the burst is held back";
   // 18 frames/s: ~5.6 s for the rest. Pings and acks share the budget, so allow slack.
@@ -82,19 +75,17 @@ TEST(Pacing, BurstOfSignalsIsSentAtTheAdvertisedRateInOrderWithNothingDropped) {
 
 TEST(Pacing, NoAdvertisedRateSendsAtOnce) {
   ClientDriver d;
-  join_with_rate(d, std::nullopt);
+  d.join_open({{"p2", "bob"}}, "p1", std::nullopt);
   offer_sent(d);
-  for (int i = 0; i < 100; ++i)
-    d.handle(input::IceCandidate{"p2", cand(i)});
+  gather(d, 100);
   EXPECT_EQ(d.sent_of<msg::SignalTo>().size(), 101u);
 }
 
 TEST(Pacing, ResumeResendsUnackedEntriesThroughThePacer) {
   ClientDriver d;
-  join_with_rate(d, msg::Rate{1000, 1000});
+  d.join_open({{"p2", "bob"}}, "p1", msg::Rate{1000, 1000});
   offer_sent(d);
-  for (int i = 0; i < 30; ++i)
-    d.handle(input::IceCandidate{"p2", cand(i)});
+  gather(d, 30);
   ASSERT_EQ(d.sent_of<msg::SignalTo>().size(), 31u);
   d.handle(input::SocketClosed{1006, "", true});
   d.advance(d.last<output::Reconnecting>()->delay_ms);
@@ -117,8 +108,7 @@ TEST(Outbox, WhileOpenNoCandidateIsDroppedEvenWithNothingAcked) {
   ClientDriver d(c);
   d.join_open({{"p2", "bob"}});
   offer_sent(d);
-  for (int i = 0; i < 100; ++i) // the server never acks: 101 entries stay in the outbox
-    d.handle(input::IceCandidate{"p2", cand(i)});
+  gather(d, 100); // the server never acks: 101 entries stay in the outbox
   EXPECT_TRUE(d.error_codes().empty());
   EXPECT_EQ(d.sent_of<msg::SignalTo>().size(), 101u);
 }
