@@ -13,10 +13,17 @@ export async function installTrackedWebRtc() {
     appliedLocal = null;
     appliedRemote = null;
     #localBeforeOffer = null;
+    /** Local candidates this connection produced, counted from its construction on. */
+    gathered = 0;
+    gatheringDone = false;
 
     constructor(...args) {
       super(...args);
       connections.push(this);
+      this.addEventListener('icecandidate', ({ candidate }) => {
+        if (candidate) this.gathered++;
+        else this.gatheringDone = true;
+      });
     }
 
     // Tests read these instead of pc.localDescription / pc.remoteDescription: wrtc's getters
