@@ -3,8 +3,10 @@
 //   node bench/instantiate.mjs [--rounds R] -> prints one JSON line
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
-const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1] || 9);
+const { values: args } = parseArgs({ options: { rounds: { type: 'string' } } });
+const rounds = Number(args.rounds ?? 9);
 const core = fileURLToPath(new URL('../dist/rtc-signaling-core.js', import.meta.url));
 const probes = {
   'rtc-signaling core': `const t = performance.now(); const m = await import(${JSON.stringify(core)}); await m.default(); console.log(performance.now() - t);`,

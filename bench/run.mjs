@@ -16,20 +16,20 @@ const stats = (values) => {
   return { min: sorted[0], median: sorted[Math.floor(sorted.length / 2)], max: sorted.at(-1), n: values.length };
 };
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+/** "median (min–max)" of a stats() result. */
+const spread = (s, digits) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
 const rows = [];
 
 // ---- size (deterministic: one measurement each)
 const size = run('size.mjs');
-const ours = size['rtc-signaling'];
-const shipped = size['rtc-signaling-core.js (shipped file)'];
-for (const [name, s] of Object.entries(size)) {
-  if (name === 'rtc-signaling' || name === 'rtc-signaling-core.js (shipped file)') continue;
+const { 'rtc-signaling': ours, ...anchors } = size.bundles;
+for (const [name, s] of Object.entries(anchors)) {
   rows.push({
     row: `module gzip: rtc-signaling vs ${name}`,
     value: kib(ours.gzip),
     baseline: kib(s.gzip),
     ratio: ours.gzip / s.gzip,
-    detail: `raw ${kib(ours.raw)} vs ${kib(s.raw)}; core file alone ${kib(shipped.gzip)} gzip`,
+    detail: `raw ${kib(ours.raw)} vs ${kib(s.raw)}; core file alone ${kib(size.shipped.gzip)} gzip`,
   });
 }
 
@@ -39,8 +39,8 @@ const w = stats(tp.wasm);
 const p = stats(tp.plain);
 rows.push({
   row: `frames/s (candidates, stub pc): wasm core vs plain JS`,
-  value: `${w.median.toFixed(0)} (${w.min.toFixed(0)}–${w.max.toFixed(0)})`,
-  baseline: `${p.median.toFixed(0)} (${p.min.toFixed(0)}–${p.max.toFixed(0)})`,
+  value: spread(w, 0),
+  baseline: spread(p, 0),
   ratio: w.median / p.median,
   detail: `${tp.frames} frames × ${tp.rounds} rounds, interleaved`,
 });
@@ -51,8 +51,8 @@ const a = stats(inst['rtc-signaling core']);
 const b = stats(inst['@microsoft/signalr']);
 rows.push({
   row: 'Node: import + instantiate (ms): core vs import @microsoft/signalr',
-  value: `${a.median.toFixed(1)} (${a.min.toFixed(1)}–${a.max.toFixed(1)})`,
-  baseline: `${b.median.toFixed(1)} (${b.min.toFixed(1)}–${b.max.toFixed(1)})`,
+  value: spread(a, 1),
+  baseline: spread(b, 1),
   ratio: a.median / b.median,
   detail: `fresh process per round, ${a.n} rounds`,
 });

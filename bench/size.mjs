@@ -1,6 +1,7 @@
 // Module size: what an app downloads, bundled the same way for every library
-// (esbuild --bundle --minify --format=esm, browser platform), raw and gzip.
-//   node bench/size.mjs -> prints one JSON line
+// (esbuild --bundle --minify --format=esm, browser platform), raw and gzip; plus the shipped
+// dist/rtc-signaling-core.js on its own.
+//   node bench/size.mjs -> prints one JSON line {bundles, shipped}
 import { build } from 'esbuild';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,10 +21,10 @@ const ENTRIES = {
 };
 
 const work = mkdtempSync(path.join(tmpdir(), 'rtc-bench-size-'));
-const results = {};
+const bundles = {};
 try {
   for (const [name, source] of Object.entries(ENTRIES)) {
-    const entry = path.join(work, `${Object.keys(results).length}.mjs`);
+    const entry = path.join(work, `${Object.keys(bundles).length}.mjs`);
     writeFileSync(entry, source);
     const out = await build({
       entryPoints: [entry],
@@ -37,11 +38,11 @@ try {
       define: { global: 'globalThis', 'process.env.NODE_DEBUG': 'false' },
     });
     const bytes = Buffer.concat(out.outputFiles.map((f) => Buffer.from(f.contents)));
-    results[name] = { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+    bundles[name] = { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
 const core = readFileSync(path.join(root, 'dist/rtc-signaling-core.js'));
-results['rtc-signaling-core.js (shipped file)'] = { raw: core.length, gzip: gzipSync(core, { level: 9 }).length };
-console.log(JSON.stringify(results));
+const shipped = { raw: core.length, gzip: gzipSync(core, { level: 9 }).length };
+console.log(JSON.stringify({ bundles, shipped }));

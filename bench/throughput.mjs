@@ -4,11 +4,10 @@
 // process against the same stubs, interleaved round by round.
 //
 //   node bench/throughput.mjs [--frames N] [--rounds R]  -> prints one JSON line
+import { parseArgs } from 'node:util';
 import { connect } from '../dist/index.js';
 
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []),
-);
+const { values: args } = parseArgs({ options: { frames: { type: 'string' }, rounds: { type: 'string' } } });
 const FRAMES = Number(args.frames ?? 20000);
 const ROUNDS = Number(args.rounds ?? 7);
 const BATCH = 50; // frames per macrotask: operations complete between batches, as on a real socket
