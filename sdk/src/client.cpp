@@ -785,10 +785,8 @@ struct Client::Impl {
     auto it = negotiators.find(id);
     if (it != negotiators.end())
       return it;
-    // Byte-wise order decides the polite side (DESIGN §3.3); both ends compute the same answer.
-    // Without a known own id, the caller is impolite and the callee polite.
-    const bool polite = dialect->roles_follow_call_direction() ? !initiating
-                                                               : self_id.compare(id) < 0;
+    const bool polite =
+        negotiation::is_polite(dialect->negotiation_policy(), self_id, id, initiating);
     emit(output::CreatePeerConnection{id, polite});
     return negotiators
         .try_emplace(id, id, polite, config.ice_grace_ms, config.limits.max_held_candidates)

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "messages.hpp"
+#include "negotiation/policy.hpp"
 #include "rtc_signaling/config.hpp"
 #include "rtc_signaling/error.hpp"
 #include "rtc_signaling/output.hpp"
@@ -27,10 +28,12 @@ public:
                                  const std::optional<std::string>& token) const = 0;
   /// True when the server acks client seqs, so the outbox keeps sent signals until acked.
   virtual bool acknowledges() const noexcept = 0;
-  /// True when the client never learns its own id (e.g. the signalrtc hub), so byte-wise id
-  /// order cannot pick the polite side; roles then follow who calls whom: the caller is impolite,
-  /// the callee polite. Both ends still agree because exactly one of them initiates.
-  virtual bool roles_follow_call_direction() const noexcept { return false; }
+  /// Who is polite on each connection (negotiation/policy.hpp). It may depend on what the
+  /// handshake revealed (SignalR knows the own id only after negotiate), so it is asked each
+  /// time a connection is created.
+  virtual negotiation::Policy negotiation_policy() const noexcept {
+    return negotiation::Policy::perfect_by_id;
+  }
 
   virtual std::string encode(const msg::ClientMessage& m) const = 0;
   /// Size-limits, depth-checks, parses and schema-checks one frame. Never throws.

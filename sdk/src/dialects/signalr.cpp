@@ -18,9 +18,12 @@ msg::DecodeError bad(std::string why) {
 
 } // namespace
 
-bool SignalR::roles_follow_call_direction() const noexcept {
-  // Only when negotiate did not tell us our connection id (skipNegotiation).
-  return config_.signalr.contract == SignalrContract::signalrtc && !connection_id_;
+negotiation::Policy SignalR::negotiation_policy() const noexcept {
+  // The signalrtc hub never names the caller's own connection id; negotiate does (unless
+  // skipNegotiation), and then ids can be ordered as everywhere else.
+  if (config_.signalr.contract == SignalrContract::signalrtc && !connection_id_)
+    return negotiation::Policy::perfect_by_call_direction;
+  return negotiation::Policy::perfect_by_id;
 }
 
 SignalR::SignalR(const Config& config)

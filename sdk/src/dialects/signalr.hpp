@@ -38,7 +38,7 @@ public:
   /// Replay is done here, by SignalR sequence ids, not by the session's outbox.
   bool acknowledges() const noexcept override { return false; }
   /// The signalrtc hub never tells a client its own id; without negotiate we cannot know it.
-  bool roles_follow_call_direction() const noexcept override;
+  negotiation::Policy negotiation_policy() const noexcept override;
   /// Stateless view for tests and fuzzers: the records `m` becomes on an established
   /// connection, without invocation or sequence ids.
   std::string encode(const msg::ClientMessage& m) const override;
