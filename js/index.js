@@ -1,4 +1,4 @@
-// rtc-signaling: the public JavaScript API (DESIGN §6).
+// rtc-signaling: the public JavaScript API (README.md#api).
 //
 // A thin, typed shell around the wasm core: it validates options, loads the module once, turns the
 // driver's emit(type, payload) callback into events and a connect() promise, and frees the driver

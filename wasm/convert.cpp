@@ -51,7 +51,7 @@ Config config_from_val(const val& options) {
   Config config;
   config.dialect = string_field(options, "dialect") == "signalr" ? Dialect::signalr : Dialect::native;
   if (config.dialect == Dialect::signalr) {
-    // SignalR's own defaults (DESIGN §4.2): the hub pings every 15 s and drops a client silent for
+    // SignalR's own defaults (README.md#use-with-an-existing-signalr-hub): the hub pings every 15 s and drops a client silent for
     // 30 s; explicit pingIntervalMs/serverTimeoutMs below still win.
     config.ping_interval_ms = 15'000;
     config.server_timeout_ms = 30'000;

@@ -421,7 +421,7 @@ void Driver::create_peer_connection(const output::CreatePeerConnection& create) 
   connection.pc.set("ontrack", handler(PeerEvent::track));
 
   // Negotiated on both sides with the same id: data works without an extra offer/answer and
-  // without waiting for an ondatachannel event (DESIGN §3.3).
+  // without waiting for an ondatachannel event (docs/ARCHITECTURE.md#negotiation).
   val channel_options = val::object();
   channel_options.set("negotiated", true);
   channel_options.set("id", 0);

@@ -1,6 +1,6 @@
 // One Driver per connected client: it executes the core's outputs on browser objects (WebSocket,
 // setTimeout, fetch, RTCPeerConnection, RTCDataChannel) and feeds browser events back as inputs.
-// It holds no protocol state — every decision is the core's (DESIGN §5).
+// It holds no protocol state — every decision is the core's (docs/ARCHITECTURE.md#the-wasm-driver).
 //
 // Browser callbacks reach a Driver through trampolines (see registry.hpp) bound with the driver's
 // handle and a generation or operation token, so a late event from an object this driver already

@@ -1,5 +1,5 @@
 // The static table of live Drivers, addressed from JS by integer handle, and the trampolines that
-// browser callbacks are bound to (DESIGN §5): `Module._opDone.bind(null, handle, token, true)`.
+// browser callbacks are bound to (docs/ARCHITECTURE.md#the-wasm-driver): `Module._opDone.bind(null, handle, token, true)`.
 //
 // Every entry point looks the handle up first, so a callback that outlives its driver is a no-op.
 // Drivers are freed only when no entry point is on the stack: a JS listener may call close() from

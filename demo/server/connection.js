@@ -1,4 +1,4 @@
-// One WebSocket speaking the `native` v1 dialect (DESIGN §4.1): frame limits, validation, rate
+// One WebSocket speaking the `native` v1 dialect (docs/ARCHITECTURE.md#walkthrough-the-native-dialect): frame limits, validation, rate
 // limiting and abuse accounting, then join/resume, relay, acks, ping and leave against Rooms.
 import { roomGranted } from './access_tokens.js';
 import { parseClientFrame, utf8Bytes, LIMITS } from './protocol/validate.js';

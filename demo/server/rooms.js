@@ -1,6 +1,6 @@
 // Rooms, peers and reliable delivery. A Peer outlives its socket: while detached it stays in the
 // room for the grace period, collecting the reliable frames it would have received, so a resume
-// can replay them (DESIGN §4.1). Transport concerns (parsing, rate limits, acks of client frames)
+// can replay them (docs/ARCHITECTURE.md#walkthrough-the-native-dialect). Transport concerns (parsing, rate limits, acks of client frames)
 // live in connection.js; this file only knows "attached connection or not".
 import { randomBytes } from 'node:crypto';
 import { quote } from './log_text.js';

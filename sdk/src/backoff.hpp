@@ -1,4 +1,4 @@
-// Reconnect delays (DESIGN §3.1): attempt 1 after 0 ms, then full jitter
+// Reconnect delays (docs/ARCHITECTURE.md#the-session): attempt 1 after 0 ms, then full jitter
 // delay = uniform(0, min(max_delay_ms, initial_delay_ms * 2^(attempt-1))).
 // Full jitter (rather than equal or decorrelated jitter) spreads a whole room that lost the same
 // server across the window, so a restarted server is not hit by every client at once.

@@ -1,4 +1,4 @@
-// Dialect-independent signaling messages (DESIGN §4). A dialect turns frames into ServerMessage
+// Dialect-independent signaling messages (docs/ARCHITECTURE.md#dialects). A dialect turns frames into ServerMessage
 // and ClientMessage into frames; the session only ever sees these types.
 #pragma once
 

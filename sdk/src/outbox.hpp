@@ -1,4 +1,4 @@
-// Signals on their way to the server (DESIGN §3.1). An entry stays until the server acknowledges
+// Signals on their way to the server (docs/ARCHITECTURE.md#the-reliable-stream-and-resume). An entry stays until the server acknowledges
 // its seq, so after a resume everything unacknowledged is sent again; signals produced while the
 // session is not open simply wait here without a seq.
 #pragma once

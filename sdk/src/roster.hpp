@@ -1,4 +1,4 @@
-// Who is in the room (DESIGN §3.2): peer id -> {name, connection state}, never including ourselves.
+// Who is in the room (docs/ARCHITECTURE.md#the-roster): peer id -> {name, connection state}, never including ourselves.
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,5 @@
-// The session's lifecycle as data (DESIGN §3.1), in the spirit of h11's state tables: one row per
-// (state, event) that is allowed; anything not listed leaves the state unchanged. client.cpp
+// The session's lifecycle as data (docs/ARCHITECTURE.md#the-session), in the spirit of h11's state tables: one row per
+// (state, event) that is allowed; anything not listed leaves the state unchanged. Session
 // decides *which* event happened and performs the side effects of entering a state; this table
 // alone decides *where* the session goes.
 //

@@ -1,4 +1,4 @@
-// Named deadlines of the session (DESIGN §3). The embedder keeps a single timer at the earliest
+// Named deadlines of the session (docs/ARCHITECTURE.md#the-cores-contract). The embedder keeps a single timer at the earliest
 // one; a table keeps "what is pending" inspectable and the minimum a single loop.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The limits of DESIGN §3.4, as pure checks. Every field that arrives from the network passes
+// The limits of docs/ARCHITECTURE.md#validation-and-limits, as pure checks. Every field that arrives from the network passes
 // through here before it can touch state; the same checks guard what we send, so a bug in our own
 // code cannot make the server drop us for a malformed frame.
 #pragma once

@@ -1,4 +1,4 @@
-// Reconnect delays (DESIGN §3.1): 0 ms first, then uniform(0, min(max, initial * 2^(attempt-1))).
+// Reconnect delays (docs/ARCHITECTURE.md#the-session): 0 ms first, then uniform(0, min(max, initial * 2^(attempt-1))).
 #include <gtest/gtest.h>
 
 #include <array>

@@ -1,4 +1,4 @@
-// Every limit of DESIGN §3.4, exercised through a live Client: at the limit passes, past it the
+// Every limit of docs/ARCHITECTURE.md#validation-and-limits, exercised through a live Client: at the limit passes, past it the
 // frame is dropped with the documented error and the session stays open. Limits are configurable,
 // so each table also runs against a non-default value.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// The native v1 wire format (DESIGN §4.1): exact shapes, round trips and rejections.
+// The native v1 wire format (docs/ARCHITECTURE.md#walkthrough-the-native-dialect): exact shapes, round trips and rejections.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>

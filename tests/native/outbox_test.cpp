@@ -1,4 +1,4 @@
-// Outbox (DESIGN §3.1): bounded queue of signals; descriptions are never evicted; entries stay
+// Outbox (docs/ARCHITECTURE.md#the-reliable-stream-and-resume): bounded queue of signals; descriptions are never evicted; entries stay
 // until acked.
 #include <gtest/gtest.h>
 

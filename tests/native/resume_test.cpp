@@ -1,4 +1,4 @@
-// Reliable delivery across reconnects (DESIGN §3.1, §4.1): resume join, resend of unacked
+// Reliable delivery across reconnects (docs/ARCHITECTURE.md#the-reliable-stream-and-resume): resume join, resend of unacked
 // signals, seq dedupe, ack batching, roster reconciliation.
 #include <gtest/gtest.h>
 

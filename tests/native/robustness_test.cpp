@@ -1,4 +1,4 @@
-// Nothing the network sends can crash the core or make it throw (DESIGN §3): random bytes,
+// Nothing the network sends can crash the core or make it throw (docs/ARCHITECTURE.md#the-cores-contract): random bytes,
 // truncated frames and mutated valid frames all end as dropped frames or ignored input.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Roster (DESIGN §3.2): membership, capacity and reconciliation with a server's list.
+// Roster (docs/ARCHITECTURE.md#the-roster): membership, capacity and reconciliation with a server's list.
 #include <gtest/gtest.h>
 
 #include "roster.hpp"

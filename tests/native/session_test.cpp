@@ -1,4 +1,4 @@
-// The session lifecycle (DESIGN §3.1): the transition table and the Client behaviour around it.
+// The session lifecycle (docs/ARCHITECTURE.md#the-session): the transition table and the Client behaviour around it.
 #include <gtest/gtest.h>
 
 #include "client_driver.hpp"

@@ -1,4 +1,4 @@
-// Incoming signals: sender checks and routing to the per-peer negotiator (DESIGN §3.2, §3.3).
+// Incoming signals: sender checks and routing to the per-peer negotiator (docs/ARCHITECTURE.md#the-roster).
 #include <gtest/gtest.h>
 
 #include "client_driver.hpp"

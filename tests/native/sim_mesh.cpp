@@ -35,7 +35,7 @@ NegotiatorMesh::NegotiatorMesh(std::uint64_t seed, MeshOptions options)
       if (a == b) continue;
       const PeerId self = peer_id(a);
       const PeerId remote = peer_id(b);
-      // DESIGN §3.3: the id that sorts lower is polite.
+      // docs/ARCHITECTURE.md#negotiation-policies: the id that sorts lower is polite.
       const bool polite = self < remote;
       endpoints_[static_cast<std::size_t>(a * options_.peers + b)] = std::make_unique<Endpoint>(
                              self, remote,

@@ -9,7 +9,7 @@ import { readmeFiles } from './readme-snippets.js';
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 // Angular CLI 22 needs Node 22. 21.2.27 rather than the newest 21.x: `ng new` writes
-// `^<cli version>` for @angular/build, and @angular/build 21.2.28 was never published (DESIGN §10).
+// `^<cli version>` for @angular/build, and @angular/build 21.2.28 was never published.
 export const ANGULAR_CLI = process.env.RTC_PKG_ANGULAR_CLI || '@angular/cli@21.2.27';
 // create-vite 9 scaffolds Vite 8 (engines ^20.19 || >=22.12), which runs on this Node 20.
 export const CREATE_VITE = process.env.RTC_PKG_CREATE_VITE || 'create-vite@9.3.0';

@@ -1,5 +1,5 @@
-// Parses and validates client frames of the `native` v1 dialect (DESIGN §4.1) with the same limits
-// the client core applies (DESIGN §3.4). Returns values instead of throwing: the connection turns
+// Parses and validates client frames of the `native` v1 dialect (docs/ARCHITECTURE.md#walkthrough-the-native-dialect) with the same limits
+// the client core applies (docs/ARCHITECTURE.md#validation-and-limits). Returns values instead of throwing: the connection turns
 // every rejection into an error frame and keeps going.
 
 export const LIMITS = Object.freeze({
@@ -95,7 +95,7 @@ function validateCandidate(c) {
   return null;
 }
 
-/** Exactly one of `description` / `candidate`: the three canonical payloads of DESIGN §4. */
+/** Exactly one of `description` / `candidate`: the three canonical payloads (docs/ARCHITECTURE.md#dialects). */
 function validateSignalData(data) {
   if (!isPlainObject(data)) return 'data must be an object';
   const hasDescription = Object.hasOwn(data, 'description');

@@ -1,4 +1,4 @@
-// The sans-I/O signaling client (DESIGN §3).
+// The sans-I/O signaling client (docs/ARCHITECTURE.md#the-cores-contract).
 //
 // Theory of operation: the embedder owns every socket, peer connection and timer. It feeds each
 // event in with handle(input, now), then drains poll(now) until it returns nullopt, executing

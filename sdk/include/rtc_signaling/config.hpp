@@ -1,4 +1,4 @@
-// Client configuration. Every field has the default from DESIGN §3.1/§3.4.
+// Client configuration. Defaults: README.md#limits and docs/ARCHITECTURE.md#the-session.
 #pragma once
 
 #include <cstdint>

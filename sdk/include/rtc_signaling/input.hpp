@@ -32,7 +32,7 @@ struct TokenProvided { std::optional<std::string> token; std::string error; };
 struct NetworkOnline {};
 struct NetworkOffline {};
 
-// Peer connection events (DESIGN §3.3).
+// Peer connection events (docs/ARCHITECTURE.md#negotiation).
 struct NegotiationNeeded { PeerId peer; };
 /// A local ICE candidate; nullopt = end of candidates.
 struct IceCandidate { PeerId peer; std::optional<Candidate> candidate; };

@@ -14,7 +14,7 @@ using TimeMs = std::int64_t;
 /// Peer ids are 1-64 chars of [A-Za-z0-9._:-] (validated on every frame).
 using PeerId = std::string;
 
-/// The signaling session's lifecycle (DESIGN §3.1).
+/// The signaling session's lifecycle (docs/ARCHITECTURE.md#the-session).
 enum class SessionState { idle, connecting, joining, open, reconnecting, closed };
 
 /// RTCPeerConnection.signalingState, mirrored by the core.

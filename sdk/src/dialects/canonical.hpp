@@ -1,4 +1,4 @@
-// The canonical signal payload JSON of DESIGN §4.1, shared by every dialect that carries it
+// The canonical signal payload JSON of docs/ARCHITECTURE.md#dialects, shared by every dialect that carries it
 // verbatim (native `data`, the SignalR room contract's payloadJson).
 #pragma once
 

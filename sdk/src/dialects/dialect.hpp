@@ -1,4 +1,4 @@
-// What the session needs from a signaling dialect (DESIGN §4): the socket URL, a codec between
+// What the session needs from a signaling dialect (docs/ARCHITECTURE.md#dialects): the socket URL, a codec between
 // frames and msg:: types, and whether the server acknowledges our reliable messages. Handshakes
 // that need more than "open socket, send Join, wait for Welcome" (SignalR negotiate) extend this.
 #pragma once

@@ -1,4 +1,4 @@
-// The `native` v1 dialect (DESIGN §4.1): JSON text frames for our reference server. Both
+// The `native` v1 dialect (docs/ARCHITECTURE.md#walkthrough-the-native-dialect): JSON text frames for our reference server. Both
 // directions are here — the client uses encode_client/decode_server, tests and simulated servers
 // use the other two — so one file owns every wire shape.
 #pragma once

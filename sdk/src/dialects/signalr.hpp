@@ -1,4 +1,4 @@
-// The `signalr` dialect (DESIGN §4.2): an ASP.NET Core SignalR hub over WebSockets with the JSON
+// The `signalr` dialect (README.md#use-with-an-existing-signalr-hub): an ASP.NET Core SignalR hub over WebSockets with the JSON
 // hub protocol. This class is the client side of one logical hub connection:
 //
 //   begin_attempt ─▶ POST negotiate (redirects followed) ─▶ socket ?id=<connectionToken>

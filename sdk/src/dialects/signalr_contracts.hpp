@@ -4,7 +4,7 @@
 //
 //   room (default)  Join(room, name) / Signal(toId, payloadJson) / Leave()
 //                   <- Welcome(selfId, peers[]) PeerJoined(peer) Signal(fromId, payloadJson)
-//                      PeerLeft(id); payloads are DESIGN §4's canonical JSON.
+//                      PeerLeft(id); payloads are the canonical JSON (docs/ARCHITECTURE.md#dialects).
 //   signalrtc       NewUser(userName) / HelloUser(userName, toId) / SendSignal(signalJson, toId)
 //                   <- NewUserArrived(json) UserSaidHello(json) SendSignal(fromId, signalJson)
 //                      UserDisconnect(id); simple-peer signal shapes. The hub never tells a client

@@ -1,4 +1,4 @@
-// Perfect negotiation for one remote peer (DESIGN §3.3; W3C WebRTC §10.7 "Perfect negotiation").
+// Perfect negotiation for one remote peer (docs/ARCHITECTURE.md#negotiation; W3C WebRTC §10.7 "Perfect negotiation").
 //
 // The negotiator mirrors one RTCPeerConnection. It issues at most one browser operation at a time
 // (SetLocalDescription / SetRemoteDescription / AddIceCandidate) and waits for its OperationDone,
