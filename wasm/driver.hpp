@@ -1,6 +1,8 @@
-// One Driver per connected client: it executes the core's outputs on browser objects (WebSocket,
-// setTimeout, fetch, RTCPeerConnection, RTCDataChannel) and feeds browser events back as inputs.
-// It holds no protocol state — every decision is the core's (docs/ARCHITECTURE.md#the-wasm-driver).
+// One Driver per connected client: the loop that hands inputs to the core and routes each output
+// to the part that executes it on browser objects: SignalingIo (WebSocket, setTimeout, fetch,
+// online/offline) or PeerIo (RTCPeerConnection, RTCDataChannel, senders, JSEP operations).
+// Events come back through the same queue. It holds no protocol state — every decision is the
+// core's (docs/ARCHITECTURE.md#the-wasm-driver).
 //
 // Browser callbacks reach a Driver through trampolines (see registry.hpp) bound with the driver's
 // handle and a generation or operation token, so a late event from an object this driver already
@@ -9,31 +11,18 @@
 
 #include <emscripten/val.h>
 
-#include <cstdint>
 #include <deque>
-#include <map>
 #include <optional>
 #include <string>
-#include <vector>
 
-#include "guarded_call.hpp"
+#include "peer_io.hpp"
+#include "port.hpp"
+#include "signaling_io.hpp"
 #include "rtc_signaling/client.hpp"
 
 namespace rtc_signaling::wasm {
 
-enum class SocketEvent : int { open = 0, message = 1, close = 2, error = 3 };
-enum class PeerEvent : int {
-  negotiation_needed = 0,
-  ice_candidate = 1,
-  signaling_state = 2,
-  connection_state = 3,
-  track = 4,
-  channel_open = 5,
-  channel_close = 6,
-  channel_message = 7,
-};
-
-class Driver {
+class Driver final : private Port {
 public:
   /// emit(type, payload) delivers app events to JS and must never throw.
   Driver(int handle, Config config, emscripten::val ice_servers, emscripten::val emit);
@@ -70,85 +59,23 @@ public:
   void on_operation(int token, bool ok, const emscripten::val& result);
 
 private:
-  struct PeerConnection {
-    int generation = 0;
-    emscripten::val pc = emscripten::val::undefined();
-    emscripten::val channel = emscripten::val::undefined();
-    /// `channel: open` was reported and `channel: closed` not yet.
-    bool channel_reported_open = false;
-    /// One RTCRtpSender per local track, so a new stream can replaceTrack by kind.
-    std::vector<emscripten::val> senders;
-    std::vector<std::string> sender_kinds;
-  };
-  enum class OpKind { offer, answer, rollback, remote, candidate, end_of_candidates };
-  struct PendingOp {
-    PeerId peer;
-    std::uint64_t op_id = 0;
-    OpKind kind = OpKind::remote;
-    int step = 0;
-    emscripten::val argument = emscripten::val::undefined();
-  };
-  struct PendingHttp {
-    std::uint32_t request_id = 0;
-    int status = 0;
-  };
-
-  // `nullopt` in the queue means "the timer fired": handle_timeout(now).
-  void feed(std::optional<Input> input);
+  void feed(std::optional<Input> input) override;
+  void emit(const char* type, const emscripten::val& payload) override;
+  /// Hands queued inputs to the core and executes its outputs until both are drained.
   void pump();
   void execute(const Output& output);
-  void emit(const char* type, const emscripten::val& payload);
-  void emit_channel_state(const PeerId& peer, bool open);
-  TimeMs now() const;
-  void rearm_timer();
-  void clear_timer();
   void teardown();
 
-  void open_socket(const std::string& url);
-  void send_frame(const std::string& text);
-  void drop_socket(int code, const std::string& reason);
-  void http_request(const output::HttpRequest& request);
-
-  void create_peer_connection(const output::CreatePeerConnection& create);
-  void close_peer_connection(const PeerId& peer);
-  void apply_local_stream(PeerConnection& connection);
-  void start_operation(PendingOp op);
-  void run_step(int token, const emscripten::val& previous);
-  void await_result(int token, const CallResult& result);
-  void finish_operation(int token, bool ok, const std::string& error);
-  PeerConnection* find_peer(const PeerId& peer);
-
-  int handle_;
   Client core_;
-  emscripten::val ice_servers_;
   emscripten::val emit_;
-  emscripten::val performance_;
+  SignalingIo signaling_;
+  PeerIo peers_;
 
+  // `nullopt` in the queue means "the timer fired": handle_timeout(now).
   std::deque<std::optional<Input>> queue_;
   bool pumping_ = false;
   bool close_requested_ = false;
   bool finished_ = false;
-
-  emscripten::val socket_ = emscripten::val::undefined();
-  int socket_generation_ = 0;
-  bool socket_was_open_ = false;
-
-  emscripten::val timer_ = emscripten::val::undefined();
-  int timer_generation_ = 0;
-  std::optional<TimeMs> armed_deadline_;
-
-  emscripten::val online_listener_ = emscripten::val::undefined();
-  emscripten::val offline_listener_ = emscripten::val::undefined();
-
-  std::map<int, PendingHttp> http_;
-  int next_http_token_ = 1;
-
-  emscripten::val local_stream_ = emscripten::val::null();
-  std::map<PeerId, PeerConnection> peers_;
-  std::map<int, PeerId> peer_by_generation_;
-  int next_peer_generation_ = 1;
-  std::map<int, PendingOp> operations_;
-  int next_operation_token_ = 1; ///< 0 is reserved for "ignore the settlement"
 };
 
 } // namespace rtc_signaling::wasm
