@@ -1,4 +1,4 @@
-// The embind surface. Raw symbols carry a leading `_`; js/index.js wraps them.
+// The embind surface. Raw symbols carry a leading `_`; js/index.ts wraps them.
 #include <emscripten/bind.h>
 
 #include "registry.hpp"

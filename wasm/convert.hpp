@@ -14,7 +14,7 @@
 
 namespace rtc_signaling::wasm {
 
-/// Reads the config object built by js/index.js (already validated there).
+/// Reads the config object built by js/index.ts (already validated there).
 Config config_from_val(const emscripten::val& options);
 
 emscripten::val to_val(const Description& description);

@@ -12,7 +12,7 @@
 
 namespace rtc_signaling::wasm {
 
-// Called by js/index.js.
+// Called by js/index.ts.
 int create_driver(emscripten::val options, emscripten::val ice_servers, emscripten::val emit);
 void start_driver(int handle);
 void close_driver(int handle);

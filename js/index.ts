@@ -1,0 +1,593 @@
+// rtc-signaling: the public JavaScript API (README.md#api).
+//
+// A thin, typed shell around the wasm core: it validates options, loads the module once, turns the
+// driver's emit(type, payload) callback into events and a connect() promise, and frees the driver
+// on close(). Protocol decisions live in the core; browser plumbing in the wasm Driver.
+// Compiled by `tsc -p js` (strict) into dist/index.js and dist/index.d.ts.
+
+import type { CoreModule, CoreError, CoreEvent, CoreConfig } from './rtc-signaling-core.js';
+
+/**
+ * Signaling dialects. Available: `'native'` (the reference server) and `'signalr'` (an ASP.NET Core
+ * SignalR hub; see {@link SignalrOptions}). `'relay'`, `'dyson'` and `'peerjs'` are planned:
+ * connect() rejects them with `unsupported-dialect`.
+ */
+export type Dialect = 'native' | 'signalr' | 'relay' | 'dyson' | 'peerjs';
+
+/**
+ * Hub method sets the `signalr` dialect speaks.
+ * - `'room'` (default): `Join(room, name)`, `Signal(toId, payloadJson)`, `Leave()`; the hub calls
+ *   `Welcome(selfId, peers)`, `PeerJoined(peer)`, `Signal(fromId, payloadJson)`, `PeerLeft(id)`.
+ * - `'signalrtc'`: the Angular + simple-peer tutorial hub: `NewUser(userName)`,
+ *   `HelloUser(userName, toConnectionId)`, `SendSignal(signalJson, toConnectionId)`; the hub calls
+ *   `NewUserArrived(json)`, `UserSaidHello(json)`, `SendSignal(fromConnectionId, signalJson)`,
+ *   `UserDisconnect(connectionId)`. Signals are simple-peer's; `room` is ignored.
+ * - `'codelab'`: two-person rooms: `CreateOrJoinRoom(room)`, `SendMessage(room, message)`,
+ *   `LeaveRoom(room)`; the hub calls `created`, `joined`, `join`, `full`, `message`.
+ */
+export type SignalrContract = 'room' | 'signalrtc' | 'codelab';
+
+/** The hub method names of each contract, as keys of {@link SignalrOptions.methods}. */
+export interface SignalrMethodNames {
+  room: 'Join' | 'Signal' | 'Leave' | 'Welcome' | 'PeerJoined' | 'PeerLeft';
+  signalrtc:
+    | 'NewUser'
+    | 'HelloUser'
+    | 'SendSignal'
+    | 'NewUserArrived'
+    | 'UserSaidHello'
+    | 'UserDisconnect';
+  codelab:
+    | 'CreateOrJoinRoom'
+    | 'SendMessage'
+    | 'LeaveRoom'
+    | 'created'
+    | 'joined'
+    | 'join'
+    | 'full'
+    | 'message';
+}
+
+/** `signalr` options for one contract; `methods` is keyed by that contract's method names. */
+export type SignalrOptionsFor<C extends SignalrContract> = {
+  /** Which hub methods mean join, signal and leave. Default `'room'`. */
+  contract?: C;
+  /**
+   * Renames hub methods: key = the contract's name (e.g. `Join`), value = your hub's. A name
+   * serves both directions where a contract uses it both ways (`Signal`, `SendSignal`); names
+   * the hub invokes match case-insensitively, as in the official clients.
+   */
+  methods?: { [K in SignalrMethodNames[C]]?: string };
+  /**
+   * Connect the WebSocket directly without `POST {hub}/negotiate`, like the official client's
+   * `skipNegotiation`. Default false. Stateful reconnect needs negotiate, so it is off then.
+   */
+  skipNegotiation?: boolean;
+};
+
+/** Options of the `signalr` dialect; contract `'room'` when none is given. */
+export type SignalrOptions =
+  | (SignalrOptionsFor<'room'> & { contract?: 'room' })
+  | (SignalrOptionsFor<'signalrtc'> & { contract: 'signalrtc' })
+  | (SignalrOptionsFor<'codelab'> & { contract: 'codelab' });
+
+/** The signaling session's lifecycle. */
+export type SessionState = 'idle' | 'connecting' | 'joining' | 'open' | 'reconnecting' | 'closed';
+
+/** RTCPeerConnection.connectionState of the connection to one peer. */
+export type PeerConnectionState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+
+/**
+ * Stable error codes.
+ * Fatal (the session ends): `unauthorized`, `forbidden`, `room-full`, `timeout`,
+ * `reconnect-exhausted`, `invalid-config`, `unsupported-dialect`, `closed`, `server-closed` (the
+ * server ended the session and said not to come back: a SignalR Close without `allowReconnect`,
+ * or a refused handshake).
+ * Non-fatal (reported on the `error` event): `bad-message`, `message-too-large`, `outbox-full`,
+ * `roster-full` (the server announced more peers than the roster holds; they are ignored),
+ * `server-error`, `negotiation-failed`, `token-failed`.
+ * Thrown by methods: `unknown-peer`, `channel-closed`, `invalid-data`, `invalid-event`, `closed`.
+ */
+export type ErrorCode =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'room-full'
+  | 'timeout'
+  | 'reconnect-exhausted'
+  | 'invalid-config'
+  | 'unsupported-dialect'
+  | 'closed'
+  | 'server-closed'
+  | 'bad-message'
+  | 'message-too-large'
+  | 'outbox-full'
+  | 'roster-full'
+  | 'server-error'
+  | 'negotiation-failed'
+  | 'token-failed'
+  | 'unknown-peer'
+  | 'channel-closed'
+  | 'invalid-data'
+  | 'invalid-event'
+  | (string & {});
+
+export interface ReconnectOptions {
+  /** Upper bound of the second attempt's delay; doubles per attempt (full jitter). Default 500. */
+  initialDelayMs?: number;
+  /** Cap on the delay bound. Default 30000. */
+  maxDelayMs?: number;
+  /** Give up with `reconnect-exhausted` after this many attempts. Default Infinity; 0 = never retry. */
+  maxAttempts?: number;
+}
+
+export interface ConnectOptions {
+  /** Signaling endpoint, e.g. `ws://localhost:8080/signal`. */
+  url: string;
+  /** Room to join. */
+  room: string;
+  /** Display name shown to the other peers (at most 64 UTF-8 bytes are sent). */
+  name?: string;
+  /**
+   * Default `'native'`. `'signalr'` talks to an ASP.NET Core SignalR hub (`url` is the hub's
+   * URL with a ws:// or wss:// scheme, e.g. `wss://example.com/hubs/room`); the planned dialects reject with `unsupported-dialect`.
+   */
+  dialect?: Dialect;
+  /** Only with `dialect: 'signalr'`: the hub contract, method renames and negotiation. */
+  signalr?: SignalrOptions;
+  /**
+   * Access token sent as the `access_token` query parameter. A function is called before every
+   * connection attempt, so it can return a fresh token.
+   */
+  token?: string | (() => string | Promise<string>);
+  /** Passed to every RTCPeerConnection. */
+  iceServers?: RTCIceServer[];
+  /** Reconnect policy, or `false` to end the session when the connection drops. */
+  reconnect?: ReconnectOptions | false;
+  /** Tracks to send to every peer; change later with `setLocalStream()`. */
+  localStream?: MediaStream;
+  /** Advanced: ping after this long without outgoing traffic. Default 10000 (signalr: 15000). */
+  pingIntervalMs?: number;
+  /** Advanced: the server is dead after this long silent. Default 25000 (signalr: 30000). */
+  serverTimeoutMs?: number;
+  /** Advanced: `connect()` rejects with `timeout` if not joined by then. Default 15000. */
+  connectTimeoutMs?: number;
+  /** Advanced: a connection `disconnected` this long gets an ICE restart. Default 5000. */
+  iceGraceMs?: number;
+}
+
+export interface PeerSummary {
+  id: string;
+  name: string;
+  state: PeerConnectionState;
+}
+
+/** Payload of every event, by name. */
+export interface ClientEvents {
+  state: { state: SessionState };
+  'peer-joined': { id: string; name: string };
+  /** `reason`: `'left'` | `'timeout'` | `'gone'` (missing after a resume). */
+  'peer-left': { id: string; reason: string };
+  'peer-state': { id: string; state: PeerConnectionState };
+  /** `delayMs` until the `attempt`-th reconnection attempt. */
+  reconnecting: { attempt: number; delayMs: number };
+  error: { code: ErrorCode; message: string; fatal: boolean };
+  track: { id: string; track: MediaStreamTrack; streams: readonly MediaStream[] };
+  /** A data-channel message: string for text, ArrayBuffer for binary. */
+  data: { id: string; data: string | ArrayBuffer };
+  /** The data channel to a peer opened or closed. */
+  channel: { id: string; state: 'open' | 'closed' };
+}
+
+export type ClientEvent = keyof ClientEvents;
+export type ChannelData = string | ArrayBuffer | ArrayBufferView;
+
+export interface ClientStats {
+  framesReceived: number;
+  framesDropped: number;
+  unknownTypes: number;
+  signalsReceived: number;
+  signalsSent: number;
+  reconnects: number;
+}
+
+export interface Client {
+  /** This client's id, assigned by the server. */
+  readonly id: string;
+  readonly state: SessionState;
+  /** The other peers in the room. */
+  readonly peers: PeerSummary[];
+  /** The core's counters; `signalsReceived` counts signals applied after seq dedupe. null once closed. */
+  readonly stats: ClientStats | null;
+  /**
+   * Subscribes to an event; returns a function that unsubscribes. A listener that throws is
+   * reported (reportError / console.error) and does not affect the client.
+   */
+  on<E extends ClientEvent>(event: E, listener: (payload: ClientEvents[E]) => void): () => void;
+  /** Sends over the peer's data channel. Throws `unknown-peer` or `channel-closed`. */
+  send(peerId: string, data: ChannelData): void;
+  /** Sends to every peer whose data channel is open; returns how many peers it reached. */
+  broadcast(data: ChannelData): number;
+  /** Adds this stream's tracks to every connection, replacing the previous stream's; null removes them. */
+  setLocalStream(stream: MediaStream | null): void;
+  /** Requests an ICE restart towards one peer. Throws `unknown-peer`. */
+  restartIce(peerId: string): void;
+  /** Leaves the room, closes every connection and frees the WebAssembly resources. */
+  close(): Promise<void>;
+}
+
+
+const KNOWN_DIALECTS: readonly string[] = ['native', 'signalr', 'relay', 'dyson', 'peerjs'];
+const SUPPORTED_DIALECTS: readonly string[] = ['native', 'signalr'];
+const SIGNALR_CONTRACTS: readonly string[] = ['room', 'signalrtc', 'codelab'];
+const EVENTS: readonly string[] = [
+  'state',
+  'peer-joined',
+  'peer-left',
+  'peer-state',
+  'reconnecting',
+  'error',
+  'track',
+  'data',
+  'channel',
+];
+
+/** Every error thrown or rejected by this package. `code` is a stable string (see README). */
+export class RtcSignalingError extends Error {
+  override readonly name: 'RtcSignalingError' = 'RtcSignalingError';
+  /** Stable string to switch on. */
+  readonly code: ErrorCode;
+  /** True when the session ended because of it. */
+  readonly fatal: boolean;
+  /**
+   * For a rejected connect(): the last non-fatal error reported before the session ended
+   * (e.g. `token-failed` behind `reconnect-exhausted`), when there was one.
+   */
+  declare readonly cause?: unknown;
+
+  constructor(code: ErrorCode, message?: string, fatal = false, options?: { cause?: unknown }) {
+    super(message || code, options);
+    this.code = code;
+    this.fatal = fatal;
+  }
+}
+
+let corePromise: Promise<CoreModule> | undefined;
+/**
+ * Loads and instantiates the wasm module once per page/process. The import is dynamic so bundlers
+ * split the core into its own chunk, fetched by preload() or the first connect(), instead of
+ * growing the app's initial bundle past Angular's and Vite's default budgets.
+ */
+function loadCore(): Promise<CoreModule> {
+  corePromise ??= import('./rtc-signaling-core.js')
+    .then((module) => module.default())
+    .catch((error: unknown) => {
+      corePromise = undefined;
+      throw error;
+    });
+  return corePromise;
+}
+
+/**
+ * Fetches and instantiates the wasm core ahead of the first connect() (e.g. when the join screen
+ * mounts), so connecting does not wait for the module. Idempotent; a failed load is retried by
+ * the next call.
+ */
+export function preload(): Promise<void> {
+  return loadCore().then(() => undefined);
+}
+
+function invalid(message: string): RtcSignalingError {
+  return new RtcSignalingError('invalid-config', message, true);
+}
+
+function nonNegative(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
+    throw invalid(`${name} must be a non-negative finite number`);
+  }
+  return Math.floor(value);
+}
+
+/** Turns the public options into the flat config object the wasm driver reads. */
+function toCoreConfig(options: ConnectOptions): CoreConfig {
+  if (options === null || typeof options !== 'object') throw invalid('options must be an object');
+  const dialect: string = options.dialect ?? 'native';
+  if (!SUPPORTED_DIALECTS.includes(dialect)) {
+    const known = KNOWN_DIALECTS.includes(dialect) ? ' (not available yet)' : '';
+    throw new RtcSignalingError(
+      'unsupported-dialect',
+      `dialect '${String(dialect)}' is not supported${known}; supported: ${SUPPORTED_DIALECTS.join(', ')}`,
+      true,
+    );
+  }
+  const { url, room, name = '', token } = options;
+  if (typeof url !== 'string' || !/^wss?:\/\//i.test(url)) {
+    throw invalid('url must be a ws:// or wss:// URL');
+  }
+  if (typeof room !== 'string' || room.length === 0) throw invalid('room must be a non-empty string');
+  if (typeof name !== 'string') throw invalid('name must be a string');
+  if (token !== undefined && token !== null && typeof token !== 'string' && typeof token !== 'function') {
+    throw invalid('token must be a string or a function returning one');
+  }
+  if (options.iceServers !== undefined && !Array.isArray(options.iceServers)) {
+    throw invalid('iceServers must be an array of RTCIceServer');
+  }
+
+  const reconnect: CoreConfig['reconnect'] = { enabled: true };
+  const r: unknown = options.reconnect;
+  if (r === false) {
+    reconnect.enabled = false;
+  } else if (r !== undefined && r !== true) {
+    if (r === null || typeof r !== 'object') throw invalid('reconnect must be an object or false');
+    const o = r as ReconnectOptions;
+    reconnect.initialDelayMs = nonNegative(o.initialDelayMs, 'reconnect.initialDelayMs');
+    reconnect.maxDelayMs = nonNegative(o.maxDelayMs, 'reconnect.maxDelayMs');
+    if (o.maxAttempts !== undefined && o.maxAttempts !== Infinity) {
+      const attempts = nonNegative(o.maxAttempts, 'reconnect.maxAttempts');
+      // The core reads 0 as "unlimited"; an explicit 0 here means "never retry".
+      if (attempts === 0) reconnect.enabled = false;
+      else reconnect.maxAttempts = attempts;
+    }
+  }
+
+  let signalr: CoreConfig['signalr'];
+  if (dialect === 'signalr') {
+    const s: unknown = options.signalr ?? {};
+    if (s === null || typeof s !== 'object') throw invalid('signalr must be an object');
+    const o = s as { contract?: unknown; methods?: unknown; skipNegotiation?: unknown };
+    const contract = o.contract ?? 'room';
+    if (typeof contract !== 'string' || !SIGNALR_CONTRACTS.includes(contract)) {
+      throw invalid(`signalr.contract must be one of ${SIGNALR_CONTRACTS.join(', ')}`);
+    }
+    const methods = o.methods ?? {};
+    if (methods === null || typeof methods !== 'object') throw invalid('signalr.methods must be an object');
+    const renames = Object.entries(methods as Record<string, unknown>);
+    for (const [key, value] of renames) {
+      if (typeof value !== 'string' || value.length === 0) {
+        throw invalid(`signalr.methods.${key} must be a non-empty string`);
+      }
+    }
+    signalr = {
+      contract,
+      methods: renames as [string, string][],
+      skipNegotiation: o.skipNegotiation === true,
+    };
+  }
+
+  const seed = new Uint32Array(2);
+  globalThis.crypto.getRandomValues(seed);
+  return {
+    dialect,
+    signalr,
+    url,
+    room,
+    name,
+    token: typeof token === 'string' ? token : undefined,
+    tokenProvider: typeof token === 'function',
+    reconnect,
+    pingIntervalMs: nonNegative(options.pingIntervalMs, 'pingIntervalMs'),
+    serverTimeoutMs: nonNegative(options.serverTimeoutMs, 'serverTimeoutMs'),
+    connectTimeoutMs: nonNegative(options.connectTimeoutMs, 'connectTimeoutMs'),
+    iceGraceMs: nonNegative(options.iceGraceMs, 'iceGraceMs'),
+    seedHi: seed[0]!,
+    seedLo: seed[1]!,
+  };
+}
+
+/** Data-channel payloads: strings as text, everything binary as an exact ArrayBuffer. */
+function toChannelData(data: ChannelData): string | ArrayBuffer {
+  if (typeof data === 'string') return data;
+  if (data instanceof ArrayBuffer) return data;
+  if (ArrayBuffer.isView(data)) {
+    const { buffer, byteOffset, byteLength } = data;
+    return buffer.slice(byteOffset, byteOffset + byteLength) as ArrayBuffer;
+  }
+  throw new RtcSignalingError('invalid-data', 'data must be a string, ArrayBuffer or typed array');
+}
+
+function reportListenerError(error: unknown): void {
+  // A throwing listener must not break the client (nor, in Node, the process).
+  if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
+  else console.error('rtc-signaling: event listener threw', error);
+}
+
+type Listener = (payload: unknown) => void;
+
+/** The Client connect() resolves to. */
+class ClientImpl implements Client {
+  #core: CoreModule;
+  #handle: number;
+  #listeners = new Map<string, Set<Listener>>();
+  #freed = false;
+  #lastId = '';
+
+  constructor(core: CoreModule, handle: number) {
+    this.#core = core;
+    this.#handle = handle;
+  }
+
+  get id(): string {
+    return this.#freed ? this.#lastId : this.#core._id(this.#handle);
+  }
+
+  get state(): SessionState {
+    return this.#freed ? 'closed' : this.#core._state(this.#handle);
+  }
+
+  get peers(): PeerSummary[] {
+    return this.#freed ? [] : this.#core._peers(this.#handle);
+  }
+
+  get stats(): ClientStats | null {
+    return this.#freed ? null : this.#core._stats(this.#handle);
+  }
+
+  on<E extends ClientEvent>(event: E, listener: (payload: ClientEvents[E]) => void): () => void {
+    if (!EVENTS.includes(event)) throw new RtcSignalingError('invalid-event', `unknown event '${event}'`);
+    if (typeof listener !== 'function') throw new TypeError('listener must be a function');
+    let set = this.#listeners.get(event);
+    if (!set) this.#listeners.set(event, (set = new Set()));
+    // Wrap so the same function may be subscribed twice and unsubscribed independently.
+    const entry: Listener = (payload) => listener(payload as ClientEvents[E]);
+    set.add(entry);
+    const subscribed = set;
+    return () => {
+      subscribed.delete(entry);
+    };
+  }
+
+  send(peerId: string, data: ChannelData): void {
+    this.#assertUsable();
+    const error = this.#core._send(this.#handle, String(peerId), toChannelData(data));
+    if (error) throw new RtcSignalingError(error.code, error.message);
+  }
+
+  broadcast(data: ChannelData): number {
+    this.#assertUsable();
+    return this.#core._broadcast(this.#handle, toChannelData(data));
+  }
+
+  setLocalStream(stream: MediaStream | null): void {
+    this.#assertUsable();
+    this.#core._setLocalStream(this.#handle, stream ?? null);
+  }
+
+  restartIce(peerId: string): void {
+    this.#assertUsable();
+    const error = this.#core._restartIce(this.#handle, String(peerId));
+    if (error) throw new RtcSignalingError(error.code, error.message);
+  }
+
+  close(): Promise<void> {
+    // Synchronous underneath, so a caller that does not await still releases everything.
+    this.free();
+    return Promise.resolve();
+  }
+
+  // ---- internal (used by connect())
+
+  deliver(type: string, payload: CoreEvent): void {
+    if (type === 'joined') this.#lastId = (payload as { id: string }).id;
+    // A session that ended by itself (fatal error) still holds a driver: free it once the
+    // current event has been delivered.
+    if (type === 'state' && (payload as { state: string }).state === 'closed') {
+      queueMicrotask(() => this.free());
+    }
+    const set = this.#listeners.get(type);
+    if (!set) return;
+    for (const listener of [...set]) {
+      try {
+        listener(payload);
+      } catch (error) {
+        reportListenerError(error);
+      }
+    }
+  }
+
+  free(): void {
+    if (this.#freed) return;
+    this.#lastId = this.id;
+    this.#core._close(this.#handle);
+    this.#freed = true;
+  }
+
+  provideToken(token: string | null, error: string): void {
+    if (!this.#freed) this.#core._provideToken(this.#handle, token, error);
+  }
+
+  #assertUsable(): void {
+    if (this.#freed) throw new RtcSignalingError('closed', 'the client is closed');
+  }
+}
+
+/**
+ * Connects and joins `options.room`. Resolves once joined; rejects with an `RtcSignalingError`
+ * whose `code` says why the session ended first (`unauthorized`, `forbidden`, `room-full`,
+ * `timeout`, `reconnect-exhausted`, `unsupported-dialect`, `invalid-config`, ...).
+ */
+export async function connect(options: ConnectOptions): Promise<Client> {
+  const config = toCoreConfig(options);
+  const core = await loadCore();
+
+  let client: ClientImpl | undefined;
+  let settled = false;
+  let resolveJoin!: (client: Client) => void;
+  let rejectJoin!: (error: RtcSignalingError) => void;
+  const joined = new Promise<Client>((resolve, reject) => {
+    resolveJoin = resolve;
+    rejectJoin = reject;
+  });
+  let fatal: CoreError | undefined;
+  // The last non-fatal error before a failed join often explains it (e.g. token-failed before
+  // reconnect-exhausted); it becomes the rejection's `cause`.
+  let lastProblem: CoreError | undefined;
+
+  const emit = (type: string, payload: CoreEvent): void => {
+    try {
+      if (!client) return;
+      if (type === 'token-request') {
+        requestToken(options.token as () => string | Promise<string>, client);
+        return;
+      }
+      if (type === 'error') {
+        const error = payload as unknown as CoreError;
+        if (error.fatal) fatal = error;
+        else lastProblem = error;
+      }
+      if (!settled) {
+        if (type === 'joined') {
+          settled = true;
+          resolveJoin(client);
+        } else if (type === 'state' && (payload as { state: string }).state === 'closed') {
+          settled = true;
+          const cause = lastProblem
+            ? { cause: new RtcSignalingError(lastProblem.code, lastProblem.message, false) }
+            : undefined;
+          rejectJoin(
+            fatal
+              ? new RtcSignalingError(fatal.code, fatal.message, true, cause)
+              : new RtcSignalingError('closed', 'the session closed before joining', true, cause),
+          );
+        }
+      }
+      client.deliver(type, payload);
+    } catch (error) {
+      // Nothing may throw back into wasm: exceptions are disabled there.
+      reportListenerError(error);
+    }
+  };
+
+  const handle = core._create(config, options.iceServers ?? [], emit);
+  client = new ClientImpl(core, handle);
+  if (options.localStream) client.setLocalStream(options.localStream);
+  core._start(handle);
+  return joined;
+}
+
+/** @internal Number of live wasm drivers; used by the package's leak tests. */
+export async function _liveDrivers(): Promise<number> {
+  return (await loadCore())._liveDrivers();
+}
+
+/**
+ * @internal The wasm linear memory size in bytes (it grows but never shrinks, so it records the
+ * largest allocation ever made); used by the package's hardening tests.
+ */
+export async function _wasmMemoryBytes(): Promise<number> {
+  return (await loadCore()).HEAP8.buffer.byteLength;
+}
+
+function requestToken(provider: () => string | Promise<string>, client: ClientImpl): void {
+  const message = (error: unknown): string =>
+    String((error as { message?: unknown } | null)?.message ?? error);
+  Promise.resolve()
+    .then(() => provider())
+    .then(
+      (token) => {
+        if (typeof token !== 'string') throw new TypeError('token function must return a string');
+        client.provideToken(token, '');
+      },
+      (error: unknown) => client.provideToken(null, message(error)),
+    )
+    .catch((error: unknown) => client.provideToken(null, message(error)));
+}
