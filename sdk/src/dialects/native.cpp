@@ -1,3 +1,6 @@
+// Both directions of the native v1 wire format (docs/ARCHITECTURE.md#walkthrough-the-native-dialect).
+// Longer than our ~400-line guide on purpose: one file owns every frame shape, each encoder
+// beside its decoder, so a change to the protocol is one diff that the codec test pins.
 #include "dialects/native.hpp"
 
 #include <cstdint>

@@ -1,4 +1,7 @@
 // Perfect negotiation over a one-operation-at-a-time queue.
+// Longer than our ~400-line guide on purpose: the rules below are one state machine over shared
+// flags (making_offer, ignore_offer, the mirrored signaling state, the queue); split, a reader
+// would have to hold several files in mind to check one transition.
 //
 // Decisions about a remote signal are deferred until no browser operation is in flight. The
 // mirrored signaling state is then exact (we are the only party issuing operations on the
