@@ -50,7 +50,12 @@ struct Client::Impl {
       return;
     ++ctx.stats.frames_received;
     session.on_frame(now);
-    for (auto& decoded : ctx.dialect->decode_all(text)) {
+    dispatch(ctx.dialect->decode_all(text), now);
+  }
+
+  /// Decoded (or dialect-made) messages to their parts, in order.
+  void dispatch(std::vector<msg::Decoded<msg::ServerMessage>> messages, TimeMs now) {
+    for (auto& decoded : messages) {
       // A fatal message (or a handshake failure) may have ended the session mid-frame.
       if (!ctx.socket_open())
         return;
@@ -61,7 +66,17 @@ struct Client::Impl {
       }
       std::visit([&](auto& m) { on_message(m, now); }, std::get<msg::ServerMessage>(decoded));
     }
-    // Acks and replies the dialect produced while decoding.
+  }
+
+  /// What the dialect made on its own while an input was handled: messages without a frame
+  /// (relay's welcome and presence), then acks and replies to send.
+  void drain_dialect(TimeMs now) {
+    if (!ctx.dialect)
+      return;
+    for (auto messages = ctx.dialect->take_messages(); !messages.empty();
+         messages = ctx.dialect->take_messages()) {
+      dispatch(std::move(messages), now);
+    }
     for (auto& frame : ctx.dialect->take_frames()) {
       if (ctx.socket_open())
         ctx.emit(output::SendFrame{std::move(frame)});
@@ -109,25 +124,42 @@ struct Client::Impl {
   // ---------------------------------------------------------------- time
 
   void on_timeout(TimeMs now) {
+    if (ctx.dialect)
+      ctx.dialect->advance(now);
     if (!session.on_timeout(now))
       return;
     if (ctx.timers.take_due(core::Timer::ack, now))
       stream.flush_ack(now);
     if (ctx.timers.take_due(core::Timer::pacing, now))
       stream.flush(now, false);
+    if (ctx.dialect) {
+      if (auto d = ctx.dialect->next_deadline(); d && *d <= now)
+        ctx.dialect->on_timeout(now);
+    }
+    drain_dialect(now);
     peers.on_timeout(now);
   }
 
   std::optional<TimeMs> next_deadline() const {
     std::optional<TimeMs> earliest = ctx.timers.next();
-    if (auto d = peers.next_deadline(); d && (!earliest || *d < *earliest))
-      earliest = d;
+    for (auto d : {peers.next_deadline(),
+                   ctx.dialect ? ctx.dialect->next_deadline() : std::nullopt}) {
+      if (d && (!earliest || *d < *earliest))
+        earliest = d;
+    }
     return earliest;
   }
 
   // ---------------------------------------------------------------- dispatch
 
   void handle(Input& in, TimeMs now) {
+    if (ctx.dialect)
+      ctx.dialect->advance(now);
+    route(in, now);
+    drain_dialect(now);
+  }
+
+  void route(Input& in, TimeMs now) {
     std::visit(
         [&](auto& i) {
           using I = std::decay_t<decltype(i)>;

@@ -41,8 +41,10 @@ bool Session::go(SessionEvent event) {
 }
 
 void Session::close_socket(int code, std::string reason) {
-  if (ctx_.socket != SocketState::none)
+  if (ctx_.socket != SocketState::none) {
     ctx_.emit(output::CloseSocket{code, std::move(reason)});
+    ctx_.dialect->socket_closed();
+  }
   ctx_.socket = SocketState::none;
 }
 
@@ -135,7 +137,11 @@ void Session::on_socket_opened(TimeMs now) {
     return;
   ctx_.socket = SocketState::open;
   go(SessionEvent::socket_opened);
-  ctx_.timers.set(Timer::server_timeout, now + ctx_.config.server_timeout_ms);
+  // A server that never speaks (relay) can only be judged by the socket itself.
+  if (ctx_.dialect->server_heartbeats())
+    ctx_.timers.set(Timer::server_timeout, now + ctx_.config.server_timeout_ms);
+  else
+    ctx_.timers.clear(Timer::server_timeout);
   msg::Join join{ctx_.config.room,
                  validation::truncate_utf8(ctx_.config.name, ctx_.config.limits.max_name_bytes),
                  std::nullopt, std::nullopt, std::nullopt};
@@ -187,6 +193,7 @@ void Session::on_http_response(const input::HttpResponse& r, TimeMs now) {
 
 /// Socket gone, server silent, handshake failed or probe inconclusive: back off and retry.
 void Session::lost(TimeMs now) {
+  ctx_.dialect->socket_closed(); // lost() only runs once an attempt started: there is a dialect
   ctx_.socket = SocketState::none;
   awaiting_token_ = false;
   probe_id_.reset();
@@ -251,7 +258,8 @@ void Session::on_network(bool online, TimeMs now) {
 // ---------------------------------------------------------------- in the room
 
 void Session::on_frame(TimeMs now) {
-  ctx_.timers.set(Timer::server_timeout, now + ctx_.config.server_timeout_ms);
+  if (ctx_.dialect->server_heartbeats())
+    ctx_.timers.set(Timer::server_timeout, now + ctx_.config.server_timeout_ms);
 }
 
 void Session::on_welcome(const msg::Welcome& w, TimeMs now) {

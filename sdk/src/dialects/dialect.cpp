@@ -1,6 +1,7 @@
 #include "dialects/dialect.hpp"
 
 #include "dialects/native.hpp"
+#include "dialects/relay.hpp"
 #include "dialects/signalr.hpp"
 
 namespace rtc_signaling::dialects {
@@ -11,6 +12,8 @@ std::unique_ptr<Dialect> make_dialect(const Config& config) {
     return std::make_unique<native::Native>(config.limits);
   case rtc_signaling::Dialect::signalr:
     return std::make_unique<signalr::SignalR>(config);
+  case rtc_signaling::Dialect::relay:
+    return std::make_unique<relay::Relay>(config);
   }
   return nullptr;
 }

@@ -35,6 +35,10 @@ public:
     return negotiation::Policy::perfect_by_id;
   }
 
+  /// False when the server never sends anything of its own (relay): then only the socket's
+  /// close tells that it is gone, and no server timeout is armed once the socket is open.
+  virtual bool server_heartbeats() const noexcept { return true; }
+
   virtual std::string encode(const msg::ClientMessage& m) const = 0;
   /// Size-limits, depth-checks, parses and schema-checks one frame. Never throws.
   virtual msg::Decoded<msg::ServerMessage> decode(std::string_view frame) const = 0;
@@ -66,8 +70,20 @@ public:
   virtual std::vector<msg::Decoded<msg::ServerMessage>> decode_all(std::string_view frame) {
     return {decode(frame)};
   }
-  /// Frames the dialect wants sent on its own (acks, replies); drained after every frame.
+  /// Frames the dialect wants sent on its own (acks, replies); drained after every input.
   virtual std::vector<std::string> take_frames() { return {}; }
+  /// Messages the dialect made without a frame (relay: the welcome when the socket opens,
+  /// peer-left when presence expires); drained after every input, like decoded ones.
+  virtual std::vector<msg::Decoded<msg::ServerMessage>> take_messages() { return {}; }
+
+  // ---- Time, for dialects that keep deadlines of their own (relay presence).
+
+  /// Called with the time of every input before it is handled.
+  virtual void advance(TimeMs) {}
+  /// The session's socket is gone (closed, lost or replaced).
+  virtual void socket_closed() {}
+  virtual std::optional<TimeMs> next_deadline() const { return std::nullopt; }
+  virtual void on_timeout(TimeMs) {}
 };
 
 std::unique_ptr<Dialect> make_dialect(const Config& config);

@@ -1,0 +1,340 @@
+#include "dialects/relay.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "dialects/json_text.hpp"
+#include "random.hpp"
+#include "rtc_signaling/error.hpp"
+#include "url.hpp"
+#include "validation.hpp"
+
+namespace rtc_signaling::dialects::relay {
+namespace {
+
+using json = nlohmann::json;
+constexpr const char* kMarker = "rtcSignaling";
+
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+msg::DecodeError bad(std::string why) {
+  return msg::DecodeError{errc::bad_message, "relay frame: " + std::move(why)};
+}
+
+json candidate_json(const Candidate& c) {
+  json j = {{"candidate", c.candidate},
+            {"sdpMid", c.sdp_mid ? json(*c.sdp_mid) : json(nullptr)},
+            {"sdpMLineIndex", c.sdp_mline_index ? json(*c.sdp_mline_index) : json(nullptr)}};
+  if (c.username_fragment)
+    j["usernameFragment"] = *c.username_fragment;
+  return j;
+}
+
+/// The frame's payload as a canonical signal, or why not.
+std::variant<SignalPayload, std::string> payload_of(const std::string& type, const json& value,
+                                                    const Limits& limits) {
+  SignalPayload payload;
+  if (type == "candidate") {
+    if (value.is_null())
+      return SignalPayload{EndOfCandidates{}};
+    if (!value.is_object())
+      return std::string("candidate is neither an object nor null");
+    auto text = value.find("candidate");
+    if (text == value.end() || !text->is_string())
+      return std::string("candidate has no candidate string");
+    Candidate c{text->get<std::string>(), std::nullopt, std::nullopt, std::nullopt};
+    if (auto mid = value.find("sdpMid"); mid != value.end() && !mid->is_null()) {
+      if (!mid->is_string() || mid->get_ref<const std::string&>().size() > 256)
+        return std::string("sdpMid is not a short string");
+      c.sdp_mid = mid->get<std::string>();
+    }
+    if (auto idx = value.find("sdpMLineIndex"); idx != value.end() && !idx->is_null()) {
+      if (!idx->is_number_integer() || idx->get<std::int64_t>() < 0 ||
+          idx->get<std::int64_t>() > 65535)
+        return std::string("sdpMLineIndex is not a valid index");
+      c.sdp_mline_index = static_cast<int>(idx->get<std::int64_t>());
+    }
+    if (auto uf = value.find("usernameFragment"); uf != value.end() && !uf->is_null()) {
+      if (!uf->is_string() || uf->get_ref<const std::string&>().size() > 256)
+        return std::string("usernameFragment is not a short string");
+      c.username_fragment = uf->get<std::string>();
+    }
+    // An empty candidate string is the browsers' end-of-candidates form.
+    if (c.candidate.empty())
+      return SignalPayload{EndOfCandidates{}};
+    payload = std::move(c);
+  } else {
+    if (!value.is_object())
+      return std::string(type + " is not an object");
+    auto t = value.find("type");
+    auto sdp = value.find("sdp");
+    if (t == value.end() || !t->is_string() || sdp == value.end() || !sdp->is_string())
+      return std::string(type + " needs string type and sdp");
+    if (t->get_ref<const std::string&>() != type)
+      return std::string(type + " carries a description of type " + t->get<std::string>());
+    payload = Description{t->get<std::string>(), sdp->get<std::string>()};
+  }
+  if (auto problem = validation::check_payload(payload, limits))
+    return *problem;
+  return payload;
+}
+
+/// A frame as the relay delivers it: type, its value, from, to.
+struct Frame {
+  std::string type;
+  json value;
+  PeerId from;
+  std::string to;
+};
+
+std::variant<Frame, msg::DecodeError> parse(std::string_view text, const Limits& limits) {
+  if (text.size() > limits.max_frame_bytes)
+    return msg::DecodeError{errc::message_too_large,
+                            "frame of " + std::to_string(text.size()) + " bytes exceeds " +
+                                std::to_string(limits.max_frame_bytes)};
+  if (!validation::json_depth_within(text, limits.max_json_depth))
+    return bad("JSON nested deeper than " + std::to_string(limits.max_json_depth));
+  auto j = parse_json_text(text);
+  if (!j || !j->is_object())
+    return bad("not a JSON object");
+  auto type = j->find("type");
+  if (type == j->end() || !type->is_string())
+    return bad("no type");
+  Frame f;
+  f.type = type->get<std::string>();
+  if (f.type != "offer" && f.type != "answer" && f.type != "candidate")
+    return bad("type is not offer, answer or candidate");
+  auto from = j->find("from");
+  if (from == j->end() || !from->is_string() || !validation::valid_peer_id(from->get<std::string>()))
+    return bad("from is not a valid peer id");
+  f.from = from->get<std::string>();
+  if (auto to = j->find("to"); to != j->end() && to->is_string())
+    f.to = to->get<std::string>();
+  if (auto value = j->find(f.type); value != j->end())
+    f.value = std::move(*value);
+  return f;
+}
+
+/// The presence record of a frame, when it is one.
+const json* presence_of(const Frame& f) {
+  if (f.type != "candidate" || !f.value.is_object())
+    return nullptr;
+  auto p = f.value.find(kMarker);
+  return p == f.value.end() ? nullptr : &*p;
+}
+
+} // namespace
+
+PeerId make_id(std::uint64_t seed) {
+  core::Random random(seed ^ 0x72656c6179ULL); // "relay": not the backoff's jitter sequence
+  std::uint64_t bits = random.next();
+  std::string id = "rs-0000000000000000";
+  for (std::size_t i = id.size(); i-- > 3; bits >>= 4)
+    id[i] = "0123456789abcdef"[bits & 0xF];
+  return id;
+}
+
+Relay::Relay(const Config& config)
+    : limits_(config.limits), room_(config.room), name_(config.name), self_(make_id(config.seed)),
+      timeout_ms_(TimeMs{config.ping_interval_ms} * kMissedBeats) {}
+
+std::string Relay::socket_url(const Config& config, const std::optional<std::string>& token) const {
+  std::vector<std::pair<std::string, std::string>> params;
+  if (token && !token->empty())
+    params.emplace_back("access_token", *token);
+  return url::with_query(config.url, params);
+}
+
+Dialect::Step Relay::begin_attempt(const Config& config, const std::optional<std::string>& token) {
+  live_ = false;
+  frames_.clear();
+  return Connect{socket_url(config, token)};
+}
+
+// ---------------------------------------------------------------- outgoing
+
+std::string Relay::presence(const char* kind, const std::string& to) const {
+  json p = {{"v", 1}, {"kind", kind}, {"room", room_}, {"name", name_}};
+  return dump(json{{"type", "candidate"}, {"candidate", {{kMarker, std::move(p)}}},
+                   {"from", self_}, {"to", to}});
+}
+
+std::string Relay::encode(const msg::ClientMessage& m) const {
+  if (const auto* s = std::get_if<msg::SignalTo>(&m)) {
+    json frame = {{"from", self_}, {"to", s->to}};
+    if (const auto* d = std::get_if<Description>(&s->payload)) {
+      frame["type"] = d->type;
+      frame[d->type] = json{{"type", d->type}, {"sdp", d->sdp}};
+    } else if (const auto* c = std::get_if<Candidate>(&s->payload)) {
+      frame["type"] = "candidate";
+      frame["candidate"] = candidate_json(*c);
+    } else {
+      frame["type"] = "candidate";
+      frame["candidate"] = nullptr;
+    }
+    return dump(frame);
+  }
+  if (std::holds_alternative<msg::Join>(m))
+    return presence("hello", kEveryone);
+  if (std::holds_alternative<msg::Ping>(m))
+    return presence("beat", kEveryone);
+  if (std::holds_alternative<msg::Leave>(m))
+    return presence("bye", kEveryone);
+  return {}; // acks: the relay has none
+}
+
+std::vector<std::string> Relay::encode_all(const msg::ClientMessage& m) {
+  if (const auto* join = std::get_if<msg::Join>(&m)) {
+    name_ = join->name;
+    // The socket is open and we announce ourselves: the room as we know it is the welcome, and
+    // every known peer gets a fresh presence window (we could not hear them while away).
+    live_ = true;
+    msg::Welcome w;
+    w.id = self_;
+    w.room = room_;
+    w.resumed = welcomed_;
+    for (auto& [id, peer] : peers_) {
+      peer.last_seen = now_;
+      w.peers.push_back(msg::PeerEntry{id, peer.name});
+    }
+    welcomed_ = true;
+    messages_.push_back(msg::ServerMessage{std::move(w)});
+  }
+  std::string frame = encode(m);
+  if (frame.empty())
+    return {};
+  return {std::move(frame)};
+}
+
+std::vector<std::string> Relay::take_frames() {
+  return std::exchange(frames_, {});
+}
+
+std::vector<msg::Decoded<msg::ServerMessage>> Relay::take_messages() {
+  return std::exchange(messages_, {});
+}
+
+// ---------------------------------------------------------------- incoming
+
+msg::Decoded<msg::ServerMessage> Relay::decode(std::string_view text) const {
+  auto parsed = parse(text, limits_);
+  if (auto* e = std::get_if<msg::DecodeError>(&parsed))
+    return *e;
+  auto& f = std::get<Frame>(parsed);
+  if (f.from == self_)
+    return bad("claims to come from our own id");
+  if (presence_of(f) || f.to != self_)
+    return msg::ServerMessage{msg::Unknown{f.type}};
+  auto payload = payload_of(f.type, f.value, limits_);
+  if (auto* why = std::get_if<std::string>(&payload))
+    return bad(f.type + " from " + f.from + ": " + *why);
+  return msg::ServerMessage{msg::Signal{std::nullopt, f.from, std::get<SignalPayload>(payload)}};
+}
+
+void Relay::seen(const PeerId& id) {
+  if (auto it = peers_.find(id); it != peers_.end())
+    it->second.last_seen = now_;
+}
+
+std::vector<msg::Decoded<msg::ServerMessage>> Relay::decode_all(std::string_view text) {
+  auto parsed = parse(text, limits_);
+  if (auto* e = std::get_if<msg::DecodeError>(&parsed))
+    return {*e};
+  auto& f = std::get<Frame>(parsed);
+  if (f.from == self_)
+    return {bad("claims to come from our own id")};
+  const json* p = presence_of(f);
+  if (!p) {
+    // Every call on the relay reaches every socket: only what is addressed to us is ours.
+    if (f.to != self_)
+      return {};
+    seen(f.from);
+    std::vector<msg::Decoded<msg::ServerMessage>> out;
+    if (peers_.count(f.from) == 0 && f.type == "offer" &&
+        peers_.size() < limits_.max_peers) {
+      // A client that speaks only the tutorial's three types calls us: it joins the roster
+      // with its offer (it never announces itself, so it has no name and no heartbeat; it
+      // stays until it is replaced or we leave).
+      peers_[f.from] = Peer{"", now_};
+      out.push_back(msg::ServerMessage{msg::PeerJoined{std::nullopt, {f.from, ""}, false}});
+      plain_.insert(f.from);
+    }
+    out.push_back(decode(text));
+    return out;
+  }
+  if (!p->is_object())
+    return {bad("presence is not an object")};
+  auto kind = p->find("kind");
+  auto room = p->find("room");
+  if (kind == p->end() || !kind->is_string() || room == p->end() || !room->is_string())
+    return {bad("presence needs string kind and room")};
+  if (room->get_ref<const std::string&>() != room_)
+    return {}; // another room on the same relay
+  const std::string& k = kind->get_ref<const std::string&>();
+  if (k == "here" && f.to != self_)
+    return {}; // a reply to someone else's hello
+  std::string name;
+  if (auto n = p->find("name"); n != p->end() && n->is_string()) {
+    name = n->get<std::string>();
+    if (auto problem = validation::check_name(name, limits_))
+      return {bad("presence from " + f.from + ": " + *problem)};
+  }
+  if (k == "bye") {
+    if (peers_.erase(f.from) == 0)
+      return {};
+    plain_.erase(f.from);
+    return {msg::ServerMessage{msg::PeerLeft{std::nullopt, f.from, "left"}}};
+  }
+  if (k != "hello" && k != "here" && k != "beat")
+    return {msg::ServerMessage{msg::Unknown{"presence:" + k}}};
+  const bool known = peers_.count(f.from) != 0;
+  if (known) {
+    seen(f.from);
+    peers_[f.from].name = name;
+  } else if (peers_.size() < limits_.max_peers) {
+    peers_[f.from] = Peer{name, now_};
+  }
+  // hello: a newcomer (or one we lost) announces itself; tell it who we are, and it calls.
+  // beat from a stranger: we lost it (or it us) during an outage; same repair.
+  // here: the reply to our hello; we are the newcomer and call.
+  if (k == "hello" || (k == "beat" && !known))
+    frames_.push_back(presence("here", f.from));
+  if (k == "beat" && known)
+    return {};
+  return {msg::ServerMessage{msg::PeerJoined{std::nullopt, {f.from, name}, k == "here"}}};
+}
+
+// ---------------------------------------------------------------- presence timeout
+
+std::optional<TimeMs> Relay::next_deadline() const {
+  if (!live_)
+    return std::nullopt;
+  std::optional<TimeMs> earliest;
+  for (const auto& [id, peer] : peers_) {
+    if (plain_.count(id) != 0)
+      continue;
+    const TimeMs at = peer.last_seen + timeout_ms_;
+    if (!earliest || at < *earliest)
+      earliest = at;
+  }
+  return earliest;
+}
+
+void Relay::on_timeout(TimeMs now) {
+  now_ = now;
+  if (!live_)
+    return;
+  for (auto it = peers_.begin(); it != peers_.end();) {
+    if (plain_.count(it->first) == 0 && it->second.last_seen + timeout_ms_ <= now) {
+      messages_.push_back(msg::ServerMessage{msg::PeerLeft{std::nullopt, it->first, "timeout"}});
+      it = peers_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+} // namespace rtc_signaling::dialects::relay
