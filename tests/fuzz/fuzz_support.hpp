@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "dialects/native.hpp"
 #include "rtc_signaling/client.hpp"
 
@@ -95,6 +97,19 @@ private:
     const Limits& limits = client_.config().limits;
     if (frame.size() > limits.max_frame_bytes)
       violated("the client sent a frame over its own max_frame_bytes", frame.substr(0, 200));
+    if (client_.config().dialect == Dialect::relay) {
+      // The tutorial relay JSON.parses every frame (anything else kills it) and drops any type
+      // but these three.
+      auto j = nlohmann::json::parse(frame, nullptr, false);
+      const bool ok = j.is_object() && j.contains("type") && j["type"].is_string() &&
+                      (j["type"] == "offer" || j["type"] == "answer" || j["type"] == "candidate");
+      if (!ok)
+        violated("the client sent a frame the relay would crash on or drop", frame);
+      for (const auto& [key, value] : j.items()) {
+        if (key != "type" && key != "from" && key != "to" && key != j["type"].get<std::string>())
+          violated("the client sent a field the relay does not forward", frame);
+      }
+    }
     if (client_.config().dialect == Dialect::native) {
       auto decoded = dialects::native::decode_client(frame, limits);
       if (auto* e = std::get_if<msg::DecodeError>(&decoded))
