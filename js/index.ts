@@ -8,9 +8,11 @@
 import type { CoreModule, CoreError, CoreEvent, CoreConfig } from './rtc-signaling-core.js';
 
 /**
- * Signaling dialects. Available: `'native'` (the reference server) and `'signalr'` (an ASP.NET Core
- * SignalR hub; see {@link SignalrOptions}). `'relay'`, `'dyson'` and `'peerjs'` are planned:
- * connect() rejects them with `unsupported-dialect`.
+ * Signaling dialects. Available: `'native'` (the reference server), `'signalr'` (an ASP.NET Core
+ * SignalR hub; see {@link SignalrOptions}) and `'relay'` (a plain WebSocket server that broadcasts
+ * `offer`/`answer`/`candidate` frames to every other socket, as in the WebRTC tutorials: no
+ * authentication, ids are self-asserted). `'dyson'` and `'peerjs'` are planned: connect()
+ * rejects them with `unsupported-dialect`.
  */
 export type Dialect = 'native' | 'signalr' | 'relay' | 'dyson' | 'peerjs';
 
@@ -129,7 +131,9 @@ export interface ConnectOptions {
   name?: string;
   /**
    * Default `'native'`. `'signalr'` talks to an ASP.NET Core SignalR hub (`url` is the hub's
-   * URL with a ws:// or wss:// scheme, e.g. `wss://example.com/hubs/room`); the planned dialects reject with `unsupported-dialect`.
+   * URL with a ws:// or wss:// scheme, e.g. `wss://example.com/hubs/room`); `'relay'` talks to a
+   * tutorial broadcast server (the client picks its own id; presence travels in the relayed
+   * frames); the planned dialects reject with `unsupported-dialect`.
    */
   dialect?: Dialect;
   /** Only with `dialect: 'signalr'`: the hub contract, method renames and negotiation. */
@@ -145,7 +149,10 @@ export interface ConnectOptions {
   reconnect?: ReconnectOptions | false;
   /** Tracks to send to every peer; change later with `setLocalStream()`. */
   localStream?: MediaStream;
-  /** Advanced: ping after this long without outgoing traffic. Default 10000 (signalr: 15000). */
+  /**
+   * Advanced: ping after this long without outgoing traffic. Default 10000 (signalr: 15000;
+   * relay: 5000, the presence heartbeat: a peer silent for three of them is gone).
+   */
   pingIntervalMs?: number;
   /** Advanced: the server is dead after this long silent. Default 25000 (signalr: 30000). */
   serverTimeoutMs?: number;
@@ -217,7 +224,7 @@ export interface Client {
 
 
 const KNOWN_DIALECTS: readonly string[] = ['native', 'signalr', 'relay', 'dyson', 'peerjs'];
-const SUPPORTED_DIALECTS: readonly string[] = ['native', 'signalr'];
+const SUPPORTED_DIALECTS: readonly string[] = ['native', 'signalr', 'relay'];
 const SIGNALR_CONTRACTS: readonly string[] = ['room', 'signalrtc', 'codelab'];
 const EVENTS: readonly string[] = [
   'state',

@@ -49,10 +49,17 @@ std::uint32_t u32_field(const val& value, const char* key, std::uint32_t fallbac
 
 Config config_from_val(const val& options) {
   Config config;
-  config.dialect = string_field(options, "dialect") == "signalr" ? Dialect::signalr : Dialect::native;
+  const auto dialect = string_field(options, "dialect").value_or("native");
+  config.dialect = dialect == "signalr" ? Dialect::signalr
+                   : dialect == "relay" ? Dialect::relay
+                                        : Dialect::native;
+  if (config.dialect == Dialect::relay) {
+    // The presence heartbeat; a peer is gone after three of them without a frame.
+    config.ping_interval_ms = 5'000;
+  }
   if (config.dialect == Dialect::signalr) {
-    // SignalR's own defaults (README.md#use-with-an-existing-signalr-hub): the hub pings every 15 s and drops a client silent for
-    // 30 s; explicit pingIntervalMs/serverTimeoutMs below still win.
+    // SignalR's own defaults (README.md#use-with-an-existing-signalr-hub): the hub pings every
+    // 15 s and drops a client silent for 30 s; explicit pingIntervalMs/serverTimeoutMs win.
     config.ping_interval_ms = 15'000;
     config.server_timeout_ms = 30'000;
     val signalr = options["signalr"];
