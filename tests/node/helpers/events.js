@@ -62,3 +62,38 @@ export function withTimeout(promise, timeoutMs, what) {
     }),
   ]);
 }
+
+/**
+ * Resolves once check() returns truthy, re-checking whenever subscribe's callback fires. Rejects
+ * only when progress() has not changed for stallMs: for work whose length depends on the machine
+ * (a burst paced under a server's rate limit takes longer the more candidates a host gathers) but
+ * which must keep moving. subscribe(fn) registers fn and returns a function that removes it.
+ */
+export function untilStalled(subscribe, check, progress, stallMs, what = 'condition') {
+  if (check()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    let last = progress();
+    let timer;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(
+        () => done(new Error(`no progress for ${stallMs} ms (stuck at ${last}) waiting for ${what}`)),
+        stallMs,
+      );
+    };
+    const done = (error) => {
+      clearTimeout(timer);
+      off();
+      error ? reject(error) : resolve();
+    };
+    const off = subscribe(() => {
+      if (check()) return done();
+      const now = progress();
+      if (now !== last) {
+        last = now;
+        arm();
+      }
+    });
+    arm();
+  });
+}
