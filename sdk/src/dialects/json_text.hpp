@@ -1,4 +1,5 @@
-// Strict parsing of one JSON text from the network, shared by every dialect.
+// Strict parsing of one JSON text from the network, and the text of what goes out, shared by
+// every dialect.
 //
 // nlohmann's iterator input ends at a NUL byte, so `{"type":"ack","seq":7}\0<anything>` would
 // parse as the part before the NUL and the rest would be ignored. A raw NUL can never occur in
@@ -8,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace rtc_signaling::dialects {
@@ -21,6 +23,12 @@ inline std::optional<nlohmann::json> parse_json_text(std::string_view text) {
   if (j.is_discarded())
     return std::nullopt;
   return j;
+}
+
+/// Compact text of a value. nlohmann's dump() throws on invalid UTF-8 by default and the wasm
+/// build has no exceptions, so invalid bytes become U+FFFD instead.
+inline std::string dump_json_text(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 } // namespace rtc_signaling::dialects

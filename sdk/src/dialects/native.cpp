@@ -29,10 +29,7 @@ constexpr std::size_t kMaxCodeBytes = 64;
 constexpr std::size_t kMaxTextBytes = 1024;
 constexpr std::size_t kMaxReasonBytes = 64;
 
-// dump() throws on invalid UTF-8 by default; em++ builds have no exceptions, so replace instead.
-std::string dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
+constexpr auto dump = dump_json_text;
 
 msg::DecodeError bad(std::string why) {
   return msg::DecodeError{errc::bad_message, std::move(why)};

@@ -8,6 +8,7 @@
 #include <string>
 #include <variant>
 
+#include "dialects/signal_fields.hpp"
 #include "dialects/signalr_contracts.hpp"
 
 namespace rtc_signaling::dialects::signalr::support {
@@ -21,9 +22,8 @@ std::optional<std::string> string_at(const json& args, std::size_t i);
 /// {id|connectionId, name|userName} -> a roster entry, validated like native peers.
 std::variant<msg::PeerEntry, std::string> peer_entry(const json& j, const char* id_key,
                                                      const char* name_key, const Limits& limits);
-std::optional<Candidate> candidate_fields(const json& c, const char* text_key, const char* mid_key,
-                                          const char* index_key, std::string& why);
-std::optional<Description> description_fields(const json& d, std::string& why);
+using dialects::candidate_fields;
+using dialects::description_fields;
 /// The validation limits' final check on any decoded payload.
 std::variant<SignalPayload, std::string> checked(SignalPayload p, const Limits& limits);
 msg::Decoded<msg::ServerMessage> signal_from(const std::string& target, const json& from,

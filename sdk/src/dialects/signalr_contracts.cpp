@@ -63,45 +63,6 @@ std::variant<msg::PeerEntry, std::string> peer_entry(const json& j, const char* 
   return p;
 }
 
-std::optional<Candidate> candidate_fields(const json& c, const char* text_key, const char* mid_key,
-                                          const char* index_key, std::string& why) {
-  Candidate cand;
-  auto text = c.find(text_key);
-  if (text == c.end() || !text->is_string()) {
-    why = "candidate has no candidate string";
-    return std::nullopt;
-  }
-  cand.candidate = text->get<std::string>();
-  if (auto mid = c.find(mid_key); mid != c.end() && !mid->is_null()) {
-    if (!mid->is_string() || mid->get_ref<const std::string&>().size() > 256) {
-      why = std::string(mid_key) + " is not a short string";
-      return std::nullopt;
-    }
-    cand.sdp_mid = mid->get<std::string>();
-  }
-  if (auto idx = c.find(index_key); idx != c.end() && !idx->is_null()) {
-    if (!idx->is_number_integer() || idx->get<std::int64_t>() < 0 ||
-        idx->get<std::int64_t>() > 65535) {
-      why = std::string(index_key) + " is not a valid index";
-      return std::nullopt;
-    }
-    cand.sdp_mline_index = static_cast<int>(idx->get<std::int64_t>());
-  }
-  if (auto uf = c.find("usernameFragment"); uf != c.end() && uf->is_string())
-    cand.username_fragment = uf->get<std::string>();
-  return cand;
-}
-
-std::optional<Description> description_fields(const json& d, std::string& why) {
-  auto type = d.find("type");
-  auto sdp = d.find("sdp");
-  if (type == d.end() || !type->is_string() || sdp == d.end() || !sdp->is_string()) {
-    why = "description needs string type and sdp";
-    return std::nullopt;
-  }
-  return Description{type->get<std::string>(), sdp->get<std::string>()};
-}
-
 std::variant<SignalPayload, std::string> checked(SignalPayload p, const Limits& limits) {
   if (auto problem = validation::check_payload(p, limits))
     return *problem;

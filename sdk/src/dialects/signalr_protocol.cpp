@@ -70,7 +70,7 @@ std::variant<std::int64_t, msg::DecodeError> sequence_id(const json& j) {
 } // namespace
 
 std::string dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  return dump_json_text(j);
 }
 
 RecordReader::Result RecordReader::push(std::string_view frame) {
