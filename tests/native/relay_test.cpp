@@ -205,6 +205,22 @@ TEST_F(RelaySession, ByeIsLeftAndSilenceIsTimeout) {
   EXPECT_EQ(d.last<output::PeerLeft>()->reason, "timeout");
 }
 
+TEST_F(RelaySession, APeerBusySignallingSomeoneElseIsAliveWithoutBeats) {
+  d.frame(presence("hello", "rs-carol", "*", "r1", "carol"));
+  d.clear();
+  // carol's traffic to dave keeps her ping timer off, so she sends no beats; we see it all.
+  const TimeMs bound = dialects::relay::kDefaultBeatMs * dialects::relay::kMissedBeats;
+  for (TimeMs t = 0; t < 3 * bound; t += dialects::relay::kDefaultBeatMs) {
+    d.advance(dialects::relay::kDefaultBeatMs);
+    d.frame(offer("rs-carol", "rs-dave"));
+  }
+  EXPECT_EQ(d.count<output::PeerLeft>(), 0u);
+  EXPECT_EQ(d.count<output::Error>(), 0u);
+  d.advance(bound);
+  ASSERT_EQ(d.count<output::PeerLeft>(), 1u) << "silence still counts";
+  EXPECT_EQ(d.last<output::PeerLeft>()->reason, "timeout");
+}
+
 TEST_F(RelaySession, AReconnectReannouncesTheSameIdAndKeepsEveryConnection) {
   d.frame(presence("here", "rs-carol", me, "r1", "carol"));
   ASSERT_EQ(d.count<output::CreatePeerConnection>(), 1u);

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "dialects/json_text.hpp"
+#include "dialects/signal_fields.hpp"
 #include "random.hpp"
 #include "rtc_signaling/error.hpp"
 #include "url.hpp"
@@ -16,9 +17,7 @@ namespace {
 using json = nlohmann::json;
 constexpr const char* kMarker = "rtcSignaling";
 
-std::string dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
+constexpr auto dump = dump_json_text;
 
 msg::DecodeError bad(std::string why) {
   return msg::DecodeError{errc::bad_message, "relay frame: " + std::move(why)};
@@ -37,45 +36,28 @@ json candidate_json(const Candidate& c) {
 std::variant<SignalPayload, std::string> payload_of(const std::string& type, const json& value,
                                                     const Limits& limits) {
   SignalPayload payload;
+  std::string why;
   if (type == "candidate") {
     if (value.is_null())
       return SignalPayload{EndOfCandidates{}};
     if (!value.is_object())
       return std::string("candidate is neither an object nor null");
-    auto text = value.find("candidate");
-    if (text == value.end() || !text->is_string())
-      return std::string("candidate has no candidate string");
-    Candidate c{text->get<std::string>(), std::nullopt, std::nullopt, std::nullopt};
-    if (auto mid = value.find("sdpMid"); mid != value.end() && !mid->is_null()) {
-      if (!mid->is_string() || mid->get_ref<const std::string&>().size() > 256)
-        return std::string("sdpMid is not a short string");
-      c.sdp_mid = mid->get<std::string>();
-    }
-    if (auto idx = value.find("sdpMLineIndex"); idx != value.end() && !idx->is_null()) {
-      if (!idx->is_number_integer() || idx->get<std::int64_t>() < 0 ||
-          idx->get<std::int64_t>() > 65535)
-        return std::string("sdpMLineIndex is not a valid index");
-      c.sdp_mline_index = static_cast<int>(idx->get<std::int64_t>());
-    }
-    if (auto uf = value.find("usernameFragment"); uf != value.end() && !uf->is_null()) {
-      if (!uf->is_string() || uf->get_ref<const std::string&>().size() > 256)
-        return std::string("usernameFragment is not a short string");
-      c.username_fragment = uf->get<std::string>();
-    }
+    auto c = candidate_fields(value, "candidate", "sdpMid", "sdpMLineIndex", why);
+    if (!c)
+      return why;
     // An empty candidate string is the browsers' end-of-candidates form.
-    if (c.candidate.empty())
+    if (c->candidate.empty())
       return SignalPayload{EndOfCandidates{}};
-    payload = std::move(c);
+    payload = std::move(*c);
   } else {
     if (!value.is_object())
       return std::string(type + " is not an object");
-    auto t = value.find("type");
-    auto sdp = value.find("sdp");
-    if (t == value.end() || !t->is_string() || sdp == value.end() || !sdp->is_string())
-      return std::string(type + " needs string type and sdp");
-    if (t->get_ref<const std::string&>() != type)
-      return std::string(type + " carries a description of type " + t->get<std::string>());
-    payload = Description{t->get<std::string>(), sdp->get<std::string>()};
+    auto d = description_fields(value, why);
+    if (!d)
+      return type + ": " + why;
+    if (d->type != type)
+      return std::string(type + " carries a description of type " + d->type);
+    payload = std::move(*d);
   }
   if (auto problem = validation::check_payload(payload, limits))
     return *problem;
@@ -116,6 +98,14 @@ std::variant<Frame, msg::DecodeError> parse(std::string_view text, const Limits&
   if (auto value = j->find(f.type); value != j->end())
     f.value = std::move(*value);
   return f;
+}
+
+/// A frame addressed to us that is not presence, as the signal it carries.
+msg::Decoded<msg::ServerMessage> signal_of(const Frame& f, const Limits& limits) {
+  auto payload = payload_of(f.type, f.value, limits);
+  if (auto* why = std::get_if<std::string>(&payload))
+    return bad(f.type + " from " + f.from + ": " + *why);
+  return msg::ServerMessage{msg::Signal{std::nullopt, f.from, std::get<SignalPayload>(payload)}};
 }
 
 /// The presence record of a frame, when it is one.
@@ -228,10 +218,7 @@ msg::Decoded<msg::ServerMessage> Relay::decode(std::string_view text) const {
     return bad("claims to come from our own id");
   if (presence_of(f) || f.to != self_)
     return msg::ServerMessage{msg::Unknown{f.type}};
-  auto payload = payload_of(f.type, f.value, limits_);
-  if (auto* why = std::get_if<std::string>(&payload))
-    return bad(f.type + " from " + f.from + ": " + *why);
-  return msg::ServerMessage{msg::Signal{std::nullopt, f.from, std::get<SignalPayload>(payload)}};
+  return signal_of(f, limits_);
 }
 
 void Relay::seen(const PeerId& id) {
@@ -248,10 +235,12 @@ std::vector<msg::Decoded<msg::ServerMessage>> Relay::decode_all(std::string_view
     return {bad("claims to come from our own id")};
   const json* p = presence_of(f);
   if (!p) {
-    // Every call on the relay reaches every socket: only what is addressed to us is ours.
+    // Every frame on the relay reaches every socket, so any frame proves its sender alive (a
+    // peer busy signalling someone else sends no beats: its traffic keeps the ping timer off).
+    // Only what is addressed to us is ours to act on.
+    seen(f.from);
     if (f.to != self_)
       return {};
-    seen(f.from);
     std::vector<msg::Decoded<msg::ServerMessage>> out;
     if (peers_.count(f.from) == 0 && f.type == "offer" &&
         peers_.size() < limits_.max_peers) {
@@ -262,7 +251,7 @@ std::vector<msg::Decoded<msg::ServerMessage>> Relay::decode_all(std::string_view
       out.push_back(msg::ServerMessage{msg::PeerJoined{std::nullopt, {f.from, ""}, false}});
       plain_.insert(f.from);
     }
-    out.push_back(decode(text));
+    out.push_back(signal_of(f, limits_));
     return out;
   }
   if (!p->is_object())
