@@ -144,7 +144,7 @@ export class Connection {
       return this.#badFrame('bad-message', 'join.room differs from the room in the URL');
     }
     if (!roomGranted(this.claims, m.room)) {
-      this.#error('forbidden', `room ${m.room} is not granted by the access token`, true);
+      this.#error('forbidden', `room ${quote(m.room)} is not granted by the access token`, true);
       return this.close(CloseCode.forbidden, 'forbidden');
     }
     const claimedName = this.claims?.name;
@@ -217,7 +217,7 @@ export class Connection {
   }
 
   #roomFull(room) {
-    this.#error('room-full', `room ${room} is full`, true);
+    this.#error('room-full', `room ${quote(room)} is full`, true);
     this.close(CloseCode.roomFull, 'room full');
   }
 
@@ -229,9 +229,9 @@ export class Connection {
         this.#badFrame('bad-message', 'signal addressed to yourself');
       } else {
         const outcome = this.rooms.relay(peer, m.to, m.data);
-        if (outcome === 'unknown-peer') this.#error('unknown-peer', `no peer ${m.to} in room ${peer.room}`);
+        if (outcome === 'unknown-peer') this.#error('unknown-peer', `no peer ${quote(m.to)} in room ${quote(peer.room)}`);
         if (outcome === 'backlogged') {
-          this.#error('peer-backlogged', `peer ${m.to} has too much unacknowledged data; signal dropped`);
+          this.#error('peer-backlogged', `peer ${quote(m.to)} has too much unacknowledged data; signal dropped`);
         }
       }
       // Gaps are accepted: after a server restart the client resends from its oldest unacked seq.

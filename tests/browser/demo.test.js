@@ -227,6 +227,8 @@ test('joining a full room shows "room full" in plain words with its code', async
     await error.waitFor(WAIT);
     assert.equal(await error.getAttribute('data-code'), 'room-full');
     assert.match(await error.textContent(), /This room is full\s+room-full/);
+    // Under the headline, the SDK's message names the room, quoted.
+    assert.equal(await frank.page.getByTestId('join-error-detail').textContent(), `room "${room}" is full`);
     await frank.page.getByTestId('join-submit').filter({ hasText: /^\s*Join\s*$/ }).waitFor(WAIT);
     await shot(frank, '09-room-full');
     assert.deepEqual(frank.errors, []);

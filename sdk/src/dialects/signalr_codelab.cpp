@@ -57,7 +57,7 @@ public:
       out.messages.push_back(msg::ServerMessage{msg::PeerJoined{std::nullopt, {other, ""}, true}});
     } else if (is(target, "full")) {
       out.messages.push_back(msg::ServerMessage{
-          msg::ServerError{errc::room_full, "room " + config_.room + " is full", true}});
+          msg::ServerError{errc::room_full, "room \"" + config_.room + "\" is full", true}});
     } else if (is(target, "message")) {
       if (args.empty())
         return {{bad("message: missing message")}, {}};

@@ -26,3 +26,12 @@ const PLAIN: Record<string, string> = {
 export function plainError(code: string, fallback?: string): string {
   return PLAIN[code] ?? fallback ?? 'Something went wrong';
 }
+
+/**
+ * The SDK's own message when it says more than the plain headline: "room \"x\" is full", or which
+ * option is invalid and why. Empty when there is none or it only repeats the headline.
+ */
+export function errorDetail(code: string, message?: string): string {
+  const text = message?.trim() ?? '';
+  return text && PLAIN[code] && text !== PLAIN[code] ? text : '';
+}

@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@a
 import { RtcSignalingService } from './rtc-signaling.service';
 import { LocalMediaService } from './local-media.service';
 import { InviteButton } from './invite-button';
-import { plainError } from './errors';
+import { errorDetail, plainError } from './errors';
 
 const NAME_KEY = 'rtc-signaling-demo:name';
 
@@ -31,6 +31,9 @@ const NAME_KEY = 'rtc-signaling-demo:name';
       @if (rtc.error(); as e) {
         <p class="alert" data-testid="join-error" [attr.data-code]="e.code">
           {{ errorText(e.code, e.message) }} <code>{{ e.code }}</code>
+          @if (detail(e.code, e.message); as d) {
+            <span class="alert__detail" data-testid="join-error-detail">{{ d }}</span>
+          }
         </p>
       }
 
@@ -79,6 +82,10 @@ export class JoinForm {
 
   protected errorText(code: string, message: string): string {
     return plainError(code, message);
+  }
+
+  protected detail(code: string, message: string): string {
+    return errorDetail(code, message);
   }
 }
 

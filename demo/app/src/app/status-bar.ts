@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject, signal } from '@angular/core';
 import { RtcSignalingService } from './rtc-signaling.service';
 import { LocalMediaService } from './local-media.service';
-import { plainError } from './errors';
+import { errorDetail, plainError } from './errors';
 
 type Tone = 'ok' | 'busy' | 'warn' | 'error' | 'idle';
 
@@ -18,7 +18,11 @@ type Tone = 'ok' | 'busy' | 'warn' | 'error' | 'idle';
     @if (rtc.error(); as e) {
       <div class="status__line" data-testid="status-error" data-tone="error" [attr.data-code]="e.code">
         <span class="dot" data-tone="error"></span>
-        <span>{{ errorText(e.code, e.message) }} <code>{{ e.code }}</code></span>
+        <span>{{ errorText(e.code, e.message) }} <code>{{ e.code }}</code>
+          @if (detail(e.code, e.message); as d) {
+            <span class="status__detail" data-testid="status-error-detail">{{ d }}</span>
+          }
+        </span>
         <button type="button" class="link" (click)="rtc.clearError()" aria-label="Dismiss">Dismiss</button>
       </div>
     }
@@ -72,6 +76,10 @@ export class StatusBar {
 
   protected errorText(code: string, message?: string): string {
     return plainError(code, message);
+  }
+
+  protected detail(code: string, message?: string): string {
+    return errorDetail(code, message);
   }
 
   protected mediaText(got: 'none' | 'audio' | 'video'): string {
