@@ -36,7 +36,9 @@ test('Client_ServerRestartReconnectsWithGrowingDelaysAndRejoins', async (t) => {
   );
   await server.stop();
   await Promise.all(reachedFourthAttempt);
-  for (const c of [alice, bob]) assert.equal(c.state, 'reconnecting');
+  // Waiting out a delay ('reconnecting') or inside an attempt ('connecting'): the one that hit
+  // attempt 4 first may already be in attempt 4 while the other gets there.
+  for (const c of [alice, bob]) assert.ok(['reconnecting', 'connecting'].includes(c.state), c.state);
 
   await server.restart();
   await Promise.all(
