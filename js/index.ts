@@ -87,7 +87,8 @@ export type PeerConnectionState = 'new' | 'connecting' | 'connected' | 'disconne
  * or a refused handshake).
  * Non-fatal (reported on the `error` event): `bad-message`, `message-too-large`, `outbox-full`,
  * `roster-full` (the server announced more peers than the roster holds; they are ignored),
- * `server-error`, `negotiation-failed`, `token-failed`.
+ * `server-error`, `negotiation-failed`, `token-failed`, `connect-failed` (an attempt's socket did
+ * not open; the message says why: no HTTP answer, or the HTTP status the URL gave).
  * Thrown by methods: `unknown-peer`, `channel-closed`, `invalid-data`, `invalid-event`, `closed`.
  */
 export type ErrorCode =
@@ -107,6 +108,7 @@ export type ErrorCode =
   | 'server-error'
   | 'negotiation-failed'
   | 'token-failed'
+  | 'connect-failed'
   | 'unknown-peer'
   | 'channel-closed'
   | 'invalid-data'
@@ -160,7 +162,17 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
   /** Advanced: a connection `disconnected` this long gets an ICE restart. Default 5000. */
   iceGraceMs?: number;
+  /**
+   * Listeners attached before the first attempt, so what happens while `connect()` is pending is
+   * visible: `state`, `reconnecting`, and non-fatal `error`s such as `connect-failed` (why an
+   * attempt's socket did not open) and `token-failed`. The same as `client.on()` for each, only
+   * earlier; they stay subscribed.
+   */
+  on?: ClientListeners;
 }
+
+/** One listener per event, for `ConnectOptions.on`. */
+export type ClientListeners = { [E in ClientEvent]?: (payload: ClientEvents[E]) => void };
 
 export interface PeerSummary {
   id: string;
@@ -306,6 +318,13 @@ function toCoreConfig(options: ConnectOptions): CoreConfig {
       `dialect '${String(dialect)}' is not supported${known}; supported: ${SUPPORTED_DIALECTS.join(', ')}`,
       true,
     );
+  }
+  if (options.on !== undefined) {
+    if (options.on === null || typeof options.on !== 'object') throw invalid('on must be an object of listeners');
+    for (const [event, listener] of Object.entries(options.on)) {
+      if (!EVENTS.includes(event)) throw invalid(`on: unknown event '${event}'`);
+      if (typeof listener !== 'function') throw invalid(`on.${event} must be a function`);
+    }
   }
   const { url, room, name = '', token } = options;
   if (typeof url !== 'string' || !/^wss?:\/\//i.test(url)) {
@@ -566,6 +585,9 @@ export async function connect(options: ConnectOptions): Promise<Client> {
 
   const handle = core._create(config, options.iceServers ?? [], emit);
   client = new ClientImpl(core, handle);
+  for (const [event, listener] of Object.entries(options.on ?? {})) {
+    client.on(event as ClientEvent, listener as (payload: unknown) => void);
+  }
   if (options.localStream) client.setLocalStream(options.localStream);
   core._start(handle);
   return joined;

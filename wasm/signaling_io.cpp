@@ -180,6 +180,21 @@ void SignalingIo::on_socket(int generation, SocketEvent kind, const val& event) 
 
 // ---------------------------------------------------------------- HTTP
 
+namespace {
+
+std::string fetch_failure(const val& error) {
+  if (is_nullish(error) || error.typeOf().as<std::string>() != "object")
+    return {};
+  std::string text = error["message"].isString() ? error["message"].as<std::string>() : "";
+  val cause = error["cause"];
+  if (!is_nullish(cause) && cause.typeOf().as<std::string>() == "object" &&
+      cause["code"].isString())
+    text += " (" + cause["code"].as<std::string>() + ")";
+  return text;
+}
+
+} // namespace
+
 void SignalingIo::http_request(const output::HttpRequest& request) {
   val init = val::object();
   init.set("method", request.method.empty() ? std::string("GET") : request.method);
@@ -220,7 +235,9 @@ void SignalingIo::on_http(int token, int stage, bool ok, const val& result) {
   }
   http_.erase(it);
   if (stage == 0) {
-    port_.feed(input::HttpResponse{pending.request_id, 0, {}}); // network error: status 0
+    // Network error: status 0, and what fetch said (Node adds the system code: ECONNREFUSED,
+    // ENOTFOUND, an SSL error) for the connect-failed message.
+    port_.feed(input::HttpResponse{pending.request_id, 0, fetch_failure(result)});
   } else {
     std::string body = ok && result.isString() ? result.as<std::string>() : std::string();
     port_.feed(input::HttpResponse{pending.request_id, pending.status, std::move(body)});

@@ -367,9 +367,45 @@ TEST(Session_Probe, StatusDecidesBetweenFatalAndBackoff) {
       EXPECT_TRUE(e->fatal);
     } else {
       EXPECT_EQ(d.client.state(), SessionState::reconnecting) << pc.status;
-      EXPECT_EQ(d.count<output::Error>(), 0u);
+      // Not fatal, but said: connect()'s eventual timeout carries it as its cause.
+      ASSERT_EQ(d.count<output::Error>(), 1u) << pc.status;
+      auto e = d.last<output::Error>();
+      EXPECT_EQ(e->code, errc::connect_failed);
+      EXPECT_FALSE(e->fatal);
+      EXPECT_NE(e->message.find("http://server.test/signal"), std::string::npos) << e->message;
+      EXPECT_EQ(e->message.find('?'), std::string::npos) << "no query in messages: " << e->message;
+      const char* says = pc.status == 0     ? "connection refused, unknown host or TLS failure"
+                         : pc.status == 426 ? "is a WebSocket endpoint"
+                                            : "answered HTTP 500";
+      EXPECT_NE(e->message.find(says), std::string::npos) << e->message;
     }
   }
+}
+
+TEST(Session_Probe, ASilentProbeIsSaidAndATokenInTheUrlNeverIs) {
+  auto c = test_config();
+  c.url = "ws://server.test/wrong?access_token=s3cret";
+  c.connect_timeout_ms = 600'000;
+  ClientDriver d(c);
+  d.handle(input::Join{});
+  d.handle(input::SocketClosed{1006, "", false});
+  auto req = d.last<output::HttpRequest>();
+  ASSERT_TRUE(req);
+  d.handle(input::HttpResponse{req->id, 404, ""});
+  auto e = d.last<output::Error>();
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->message, "http://server.test/wrong answered HTTP 404 instead of a WebSocket (is the path right?)");
+  d.clear();
+  d.advance(60'000); // the next attempt's socket never answers either way
+  ASSERT_TRUE(d.last<output::OpenSocket>()) << "retried";
+  d.handle(input::SocketClosed{1006, "", false});
+  d.advance(10'000); // Session::kProbeTimeoutMs
+  ASSERT_TRUE(d.last<output::Error>());
+  EXPECT_EQ(d.last<output::Error>()->code, errc::connect_failed);
+  EXPECT_NE(d.last<output::Error>()->message.find("did not answer within 10000 ms"), std::string::npos)
+      << d.last<output::Error>()->message;
+  for (const auto& err : d.all<output::Error>())
+    EXPECT_EQ(err.message.find("s3cret"), std::string::npos) << err.message;
 }
 
 TEST(Session_Probe, WssBecomesHttpsAndStaleResponsesAreIgnored) {

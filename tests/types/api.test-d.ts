@@ -42,7 +42,18 @@ const everyOption: Required<ConnectOptions> = {
   connectTimeoutMs: 15_000,
   iceGraceMs: 5_000,
   signalr: { contract: 'room', methods: { Join: 'JoinRoom' }, skipNegotiation: true },
+  on: { error: ({ code, fatal }) => void [code, fatal], reconnecting: ({ attempt, delayMs }) => attempt + delayMs },
 };
+// `on` listeners get the payload of their event.
+const onListeners: ConnectOptions = {
+  ...{ url: 'ws://x/signal', room: 'r' },
+  on: { state: ({ state }) => state, 'peer-joined': ({ id, name }) => id + name },
+};
+// @ts-expect-error an unknown event name in `on`
+const onUnknown: ConnectOptions = { url: 'ws://x/signal', room: 'r', on: { nope: () => 0 } };
+// @ts-expect-error a listener gets its event's payload: 'state' has no `code`
+const onWrongPayload: ConnectOptions = { url: 'ws://x/signal', room: 'r', on: { state: ({ code }) => code } };
+void [onListeners, onUnknown, onWrongPayload];
 const minimal: ConnectOptions = { url: 'ws://x/signal', room: 'r' };
 const syncToken: ConnectOptions = { ...minimal, token: () => 't' };
 const asyncToken: ConnectOptions = { ...minimal, token: async () => 't' };
@@ -283,6 +294,7 @@ const documentedCodes = {
   'server-error': 'event',
   'negotiation-failed': 'event',
   'token-failed': 'event',
+  'connect-failed': 'event',
   'unknown-peer': 'thrown',
   'channel-closed': 'thrown',
   'invalid-data': 'thrown',

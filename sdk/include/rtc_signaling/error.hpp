@@ -24,6 +24,9 @@ inline constexpr const char* roster_full = "roster-full";
 inline constexpr const char* server_error = "server-error";        // non-fatal error frame from server
 inline constexpr const char* negotiation_failed = "negotiation-failed";  // a browser operation failed
 inline constexpr const char* token_failed = "token-failed";        // the token provider failed
+// An attempt's socket never opened; the message says why as far as the probe can tell (no HTTP
+// answer: refused, unknown host or TLS; an HTTP status such as 404). The attempt is retried.
+inline constexpr const char* connect_failed = "connect-failed";
 }  // namespace errc
 
 }  // namespace rtc_signaling

@@ -183,10 +183,31 @@ void Session::on_http_response(const input::HttpResponse& r, TimeMs now) {
   if (r.status == 401) {
     fatal(errc::unauthorized, "the server refused the token (HTTP 401)");
   } else if (r.status == 403) {
-    fatal(errc::forbidden, "the token does not grant room " + ctx_.config.room + " (HTTP 403)");
+    fatal(errc::forbidden,
+          "the token does not grant room \"" + ctx_.config.room + "\" (HTTP 403)");
   } else {
+    ctx_.error(errc::connect_failed, why_not_opened(r.status, r.body));
     lost(now);
   }
+}
+
+/// What the probe says about a socket that never opened. The URL is the configured one without
+/// its query, so a token in it never reaches a message.
+std::string Session::why_not_opened(int status, const std::string& detail) const {
+  std::string where = url::to_http(ctx_.config.url);
+  where = where.substr(0, where.find('?'));
+  if (status == 0) {
+    std::string text = "could not reach " + where + " (connection refused, unknown host or TLS failure)";
+    if (!detail.empty())
+      text += ": " + validation::truncate_utf8(detail, 200);
+    return text;
+  }
+  if (status == 426)
+    return where + " is a WebSocket endpoint (HTTP 426 to a plain GET), but the WebSocket closed before opening";
+  std::string text = where + " answered HTTP " + std::to_string(status) + " instead of a WebSocket";
+  if (status == 404)
+    text += " (is the path right?)";
+  return text;
 }
 
 // ---------------------------------------------------------------- losing and retrying
@@ -290,6 +311,13 @@ bool Session::on_timeout(TimeMs now) {
     lost(now);
   }
   if (ctx_.timers.take_due(Timer::probe, now)) {
+    if (probe_id_) {
+      std::string where = url::to_http(ctx_.config.url);
+      ctx_.error(errc::connect_failed, "the WebSocket did not open and " +
+                                           where.substr(0, where.find('?')) +
+                                           " did not answer within " +
+                                           std::to_string(kProbeTimeoutMs) + " ms");
+    }
     probe_id_.reset();
     negotiate_id_.reset();
     lost(now);

@@ -10,6 +10,7 @@ const PLAIN: Record<string, string> = {
   timeout: 'The signaling server cannot be reached (is it running?)',
   'reconnect-exhausted': 'Gave up reconnecting to the signaling server',
   'token-failed': 'Could not get an access token',
+  'connect-failed': 'The signaling server cannot be reached',
   'negotiation-failed': 'Could not set up the media connection with a peer',
   'server-error': 'The signaling server reported an error',
   'outbox-full': 'Too many messages are waiting to be sent',

@@ -2,6 +2,9 @@ import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core'
 import { toObservable } from '@angular/core/rxjs-interop';
 import type { Client, ConnectOptions } from 'rtc-signaling';
 
+/** Errors that explain a failed attempt; they clear when the session is open again. */
+const ATTEMPT_PROBLEMS = new Set(['connect-failed', 'token-failed']);
+
 /** Signaling state as the UI sees it: `idle` before the first join and after leaving. */
 export type CallState = 'idle' | Client['state'];
 
@@ -196,6 +199,9 @@ export class RtcSignalingService {
       client.on('state', ({ state }) => {
         this._state.set(state);
         if (state !== 'reconnecting') this._reconnect.set(null);
+        // Why attempts failed (connect-failed, token-failed) stops mattering once we are back.
+        const e = this._error();
+        if (state === 'open' && e && !e.fatal && ATTEMPT_PROBLEMS.has(e.code)) this._error.set(null);
       }),
       client.on('reconnecting', ({ attempt, delayMs }) => {
         this._state.set('reconnecting');
