@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // CLI entry: `node demo/server [--port 8080] ...` (see options.js or --help).
-import { createServer } from './server.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createServer, DEFAULTS } from './server.js';
 import { parseOptions, USAGE } from './options.js';
 
 let parsed;
@@ -28,5 +30,16 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-server = await createServer(parsed.options);
+try {
+  server = await createServer(parsed.options);
+} catch (err) {
+  if (err.code !== 'EADDRINUSE' && err.code !== 'EACCES') throw err;
+  const port = parsed.options.port ?? DEFAULTS.port;
+  const why = err.code === 'EADDRINUSE' ? 'is in use (another server still running?)' : 'needs privileges';
+  console.error(`port ${port} ${why}; pick another: PORT=${Number(port) + 1} npm run demo, or --port ${Number(port) + 1}`);
+  process.exit(1);
+}
 console.log(`rtc-signaling server listening on ${server.url}`);
+if (existsSync(join(parsed.options.staticDir ?? DEFAULTS.staticDir, 'index.html'))) {
+  console.log(`open ${server.url} in two browser tabs to call yourself`);
+}

@@ -90,3 +90,20 @@ test('Cli_InvalidFlagExitsNonZeroWithUsage', async () => {
   assert.match(server.output(), /usage: node demo\/server/);
   await server.listening.catch(() => {});
 });
+
+test('Cli_PortInUseExitsOneWithAHintInsteadOfAStack', async () => {
+  const { createServer: netServer } = await import('node:net');
+  const holder = netServer();
+  await new Promise((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const { port } = holder.address();
+  try {
+    const server = launch(['--port', String(port)]);
+    server.listening.catch(() => {}); // it never listens: that is the point
+    const { code } = await withTimeout(server.exited, 5000, 'exit');
+    assert.equal(code, 1);
+    assert.match(server.output(), new RegExp(`port ${port} is in use .*PORT=${port + 1} npm run demo`));
+    assert.doesNotMatch(server.output(), /\n\s+at /, 'no stack trace');
+  } finally {
+    holder.close();
+  }
+});
