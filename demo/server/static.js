@@ -4,8 +4,47 @@
 // symlink may be on the way (the real path must be the path asked for), and files on the deny
 // list (the resume key) are never served even when --static points at the working directory.
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
+
+// Text and wasm shrink 3-5x (the SDK's core module: ~515 kB raw). Images are already compressed.
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.map', '.wasm', '.svg', '.txt', '.ts']);
+const MIN_COMPRESS_BYTES = 1024;
+const ENCODERS = {
+  // Quality 5: most of brotli's gain at a fraction of level 11's time (this runs on first request).
+  br: (data) => promisify(brotliCompress)(data, { params: { [zlib.BROTLI_PARAM_QUALITY]: 5 } }),
+  gzip: (data) => promisify(gzip)(data, { level: 6 }),
+};
+// Compressed bodies, keyed by path + mtime + size + encoding, so each is compressed once.
+const compressed = new Map();
+const MAX_CACHED = 64;
+
+/** The best encoding the request accepts (br, then gzip), or null. q=0 refuses one. */
+export function pickEncoding(header = '') {
+  const accepted = new Map();
+  for (const part of String(header).split(',')) {
+    const [name, ...params] = part.trim().split(';');
+    const q = params.map((x) => x.trim()).find((x) => x.startsWith('q='));
+    accepted.set(name.trim().toLowerCase(), q ? Number(q.slice(2)) : 1);
+  }
+  const star = accepted.get('*') ?? 0;
+  for (const encoding of ['br', 'gzip']) if ((accepted.get(encoding) ?? star) > 0) return encoding;
+  return null;
+}
+
+async function compressedBody(file, info, encoding) {
+  const key = `${encoding}:${info.mtimeMs}:${info.size}:${file}`;
+  let body = compressed.get(key);
+  if (!body) {
+    body = ENCODERS[encoding](await readFile(file));
+    if (compressed.size >= MAX_CACHED) compressed.delete(compressed.keys().next().value);
+    compressed.set(key, body);
+    body.catch(() => compressed.delete(key));
+  }
+  return body;
+}
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -57,12 +96,23 @@ export async function serveStatic(req, res, mounts, { deny = [] } = {}) {
   const denied = await Promise.all(deny.map((path) => realpath(path).catch(() => resolve(path))));
   if (denied.includes(real)) return plain(res, 404, 'not found');
   const ext = extname(file).toLowerCase();
-  res.writeHead(200, {
+  const headers = {
     'Content-Type': Object.hasOwn(MIME, ext) ? MIME[ext] : 'application/octet-stream',
-    'Content-Length': info.size,
     'Cache-Control': 'no-cache',
     'X-Content-Type-Options': 'nosniff',
-  });
+  };
+  if (COMPRESSIBLE.has(ext) && info.size >= MIN_COMPRESS_BYTES) {
+    headers.Vary = 'Accept-Encoding';
+    const encoding = pickEncoding(req.headers['accept-encoding']);
+    if (encoding) {
+      const body = await compressedBody(file, info, encoding).catch(() => null);
+      if (body) {
+        res.writeHead(200, { ...headers, 'Content-Encoding': encoding, 'Content-Length': body.length });
+        return res.end(req.method === 'HEAD' ? undefined : body);
+      }
+    }
+  }
+  res.writeHead(200, { ...headers, 'Content-Length': info.size });
   if (req.method === 'HEAD') return res.end();
   createReadStream(file)
     .on('error', () => res.destroy())
