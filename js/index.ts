@@ -230,6 +230,12 @@ export interface Client {
   setLocalStream(stream: MediaStream | null): void;
   /** Requests an ICE restart towards one peer. Throws `unknown-peer`. */
   restartIce(peerId: string): void;
+  /**
+   * While `reconnecting`, starts the next attempt at once instead of waiting out the backoff
+   * delay (a "Retry now" button; the SDK does the same when the page becomes visible again or the
+   * browser goes online). Does nothing in any other state.
+   */
+  reconnectNow(): void;
   /** Leaves the room, closes every connection and frees the WebAssembly resources. */
   close(): Promise<void>;
 }
@@ -484,6 +490,13 @@ class ClientImpl implements Client {
     if (error) throw new RtcSignalingError(error.code, error.message);
   }
 
+  reconnectNow(): void {
+    // The same transition as the browser's `online` event: skip the delay, attempt now.
+    if (!this.#freed && this.#core._state(this.#handle) === 'reconnecting') {
+      this.#core._networkEvent(this.#handle, true, undefined);
+    }
+  }
+
   close(): Promise<void> {
     // Synchronous underneath, so a caller that does not await still releases everything.
     this.free();
@@ -512,6 +525,7 @@ class ClientImpl implements Client {
 
   free(): void {
     if (this.#freed) return;
+    this.#stopWatchingVisibility();
     this.#lastId = this.id;
     this.#core._close(this.#handle);
     this.#freed = true;
@@ -523,6 +537,19 @@ class ClientImpl implements Client {
 
   #assertUsable(): void {
     if (this.#freed) throw new RtcSignalingError('closed', 'the client is closed');
+  }
+
+  #stopWatchingVisibility: () => void = () => {};
+
+  /** A tab coming back to the foreground retries at once: its timers were throttled meanwhile. */
+  watchVisibility(): void {
+    const doc = (globalThis as { document?: Document }).document;
+    if (!doc?.addEventListener) return;
+    const onVisible = (): void => {
+      if (doc.visibilityState === 'visible') this.reconnectNow();
+    };
+    doc.addEventListener('visibilitychange', onVisible);
+    this.#stopWatchingVisibility = () => doc.removeEventListener('visibilitychange', onVisible);
   }
 }
 
@@ -585,6 +612,7 @@ export async function connect(options: ConnectOptions): Promise<Client> {
 
   const handle = core._create(config, options.iceServers ?? [], emit);
   client = new ClientImpl(core, handle);
+  client.watchVisibility();
   for (const [event, listener] of Object.entries(options.on ?? {})) {
     client.on(event as ClientEvent, listener as (payload: unknown) => void);
   }

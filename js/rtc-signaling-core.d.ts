@@ -34,6 +34,8 @@ export interface CoreModule {
   _create(config: CoreConfig, iceServers: RTCIceServer[], emit: (type: string, payload: CoreEvent) => void): number;
   _start(handle: number): void;
   _close(handle: number): void;
+  /** The browser's online/offline events; online while reconnecting attempts at once. */
+  _networkEvent(handle: number, online: boolean, event: unknown): void;
   _send(handle: number, peer: string, data: string | ArrayBuffer): CoreError | null;
   _broadcast(handle: number, data: string | ArrayBuffer): number;
   _setLocalStream(handle: number, stream: MediaStream | null): void;

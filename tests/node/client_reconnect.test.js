@@ -93,3 +93,26 @@ test('Client_ReconnectExhaustedEndsTheSession', async () => {
   assert.equal(error.code, 'reconnect-exhausted');
   await until(client, ['state'], () => client.state === 'closed', 2000, 'state closed');
 });
+
+test('Client_ReconnectNowSkipsTheBackoffDelayAndDoesNothingWhenOpen', async (t) => {
+  const server = await startServer(['--grace-ms', '20000']);
+  const client = await connectFast({ url: server.url, room: 'now', name: 'ada', reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000 } });
+  t.after(async () => {
+    await closeAll(client);
+    await server.stop();
+  });
+  const log = record(client, ['reconnecting', 'state']);
+  client.reconnectNow();
+  assert.equal(client.state, 'open');
+  assert.deepEqual(log, [], 'nothing happens while open');
+
+  await server.stop();
+  // Wait for an attempt announced with a long delay (full jitter may draw a short one first).
+  const long = await once(client, 'reconnecting', ({ delayMs }) => delayMs >= 10_000, 30_000);
+  await server.restart();
+  const announced = log.length;
+  client.reconnectNow();
+  await until(client, ['state'], () => client.state === 'open', 8_000, `open well before the ${long.delayMs} ms delay`);
+  const after = log.slice(announced).filter((e) => e.event === 'reconnecting');
+  assert.deepEqual(after.map((e) => [e.attempt, e.delayMs]), [[long.attempt, 0]], 'the same attempt, announced again at 0 ms');
+});

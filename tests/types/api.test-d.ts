@@ -185,6 +185,8 @@ client.broadcast(new DataView(new ArrayBuffer(2)));
 client.setLocalStream(stream);
 client.setLocalStream(null);
 client.restartIce('peer-1');
+assertType<Equal<ReturnType<Client['reconnectNow']>, void>>();
+client.reconnectNow();
 
 // @ts-expect-error id is read-only
 client.id = 'other';

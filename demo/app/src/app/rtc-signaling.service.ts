@@ -109,6 +109,11 @@ export class RtcSignalingService {
     });
   }
 
+  /** While reconnecting: attempt now instead of waiting out the backoff delay. */
+  reconnectNow(): void {
+    this.client?.reconnectNow();
+  }
+
   /**
    * Connects and joins. Rejects with the SDK's typed error (its `code` is also put in `error`).
    * The SDK is imported lazily so its wasm does not weigh on the first paint.

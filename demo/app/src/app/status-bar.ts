@@ -14,6 +14,9 @@ type Tone = 'ok' | 'busy' | 'warn' | 'error' | 'idle';
     <div class="status__line" data-testid="status" [attr.data-state]="rtc.state()" [attr.data-tone]="line().tone">
       <span class="dot" [attr.data-tone]="line().tone"></span>
       <span data-testid="status-text">{{ line().text }}</span>
+      @if (rtc.state() === 'reconnecting') {
+        <button type="button" class="link" data-testid="retry-now" (click)="rtc.reconnectNow()">Retry now</button>
+      }
     </div>
     @if (rtc.error(); as e) {
       <div class="status__line" data-testid="status-error" data-tone="error" [attr.data-code]="e.code">
