@@ -191,11 +191,16 @@ void Session::on_http_response(const input::HttpResponse& r, TimeMs now) {
   }
 }
 
-/// What the probe says about a socket that never opened. The URL is the configured one without
-/// its query, so a token in it never reaches a message.
-std::string Session::why_not_opened(int status, const std::string& detail) const {
+/// The probed endpoint as messages name it: the configured URL over http(s), without its query,
+/// so a token in it never reaches a message.
+std::string Session::probed_url() const {
   std::string where = url::to_http(ctx_.config.url);
-  where = where.substr(0, where.find('?'));
+  return where.substr(0, where.find('?'));
+}
+
+/// What the probe says about a socket that never opened.
+std::string Session::why_not_opened(int status, const std::string& detail) const {
+  const std::string where = probed_url();
   if (status == 0) {
     std::string text = "could not reach " + where + " (connection refused, unknown host or TLS failure)";
     if (!detail.empty())
@@ -312,9 +317,7 @@ bool Session::on_timeout(TimeMs now) {
   }
   if (ctx_.timers.take_due(Timer::probe, now)) {
     if (probe_id_) {
-      std::string where = url::to_http(ctx_.config.url);
-      ctx_.error(errc::connect_failed, "the WebSocket did not open and " +
-                                           where.substr(0, where.find('?')) +
+      ctx_.error(errc::connect_failed, "the WebSocket did not open and " + probed_url() +
                                            " did not answer within " +
                                            std::to_string(kProbeTimeoutMs) + " ms");
     }

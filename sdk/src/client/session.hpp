@@ -67,6 +67,7 @@ private:
   void start_attempt(TimeMs now);
   void run_step(dialects::Dialect::Step step, TimeMs now);
   void probe(TimeMs now);
+  std::string probed_url() const;
   std::string why_not_opened(int status, const std::string& detail) const;
   void lost(TimeMs now);
   void schedule_attempt(TimeMs now, std::optional<std::uint32_t> forced);
