@@ -84,7 +84,7 @@ export type PeerConnectionState = 'new' | 'connecting' | 'connected' | 'disconne
  * Fatal (the session ends): `unauthorized`, `forbidden`, `room-full`, `timeout`,
  * `reconnect-exhausted`, `invalid-config`, `unsupported-dialect`, `closed`, `server-closed` (the
  * server ended the session and said not to come back: a SignalR Close without `allowReconnect`,
- * or a refused handshake).
+ * or a refused handshake), `not-found` (dyson: the server has no such chat room, HTTP 404).
  * Non-fatal (reported on the `error` event): `bad-message`, `message-too-large`, `outbox-full`,
  * `roster-full` (the server announced more peers than the roster holds; they are ignored),
  * `server-error`, `negotiation-failed`, `token-failed`, `connect-failed` (an attempt's socket did
@@ -101,6 +101,7 @@ export type ErrorCode =
   | 'unsupported-dialect'
   | 'closed'
   | 'server-closed'
+  | 'not-found'
   | 'bad-message'
   | 'message-too-large'
   | 'outbox-full'
@@ -242,7 +243,7 @@ export interface Client {
 
 
 const KNOWN_DIALECTS: readonly string[] = ['native', 'signalr', 'relay', 'dyson', 'peerjs'];
-const SUPPORTED_DIALECTS: readonly string[] = ['native', 'signalr', 'relay'];
+const SUPPORTED_DIALECTS: readonly string[] = ['native', 'signalr', 'relay', 'dyson'];
 const SIGNALR_CONTRACTS: readonly string[] = ['room', 'signalrtc', 'codelab'];
 const EVENTS: readonly string[] = [
   'state',

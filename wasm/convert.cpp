@@ -52,8 +52,9 @@ Config config_from_val(const val& options) {
   const auto dialect = string_field(options, "dialect").value_or("native");
   config.dialect = dialect == "signalr" ? Dialect::signalr
                    : dialect == "relay" ? Dialect::relay
+                   : dialect == "dyson" ? Dialect::dyson
                                         : Dialect::native;
-  if (config.dialect == Dialect::relay) {
+  if (config.dialect == Dialect::relay || config.dialect == Dialect::dyson) {
     // The presence heartbeat; a peer is gone after three of them without a frame.
     config.ping_interval_ms = 5'000;
   }

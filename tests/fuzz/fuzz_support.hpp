@@ -110,6 +110,16 @@ private:
           violated("the client sent a field the relay does not forward", frame);
       }
     }
+    if (client_.config().dialect == Dialect::dyson) {
+      // The chat server closes the socket on a frame that is not JSON or whose data is not an
+      // object, and relays the inner data only inside a webrtc.signal envelope.
+      auto j = nlohmann::json::parse(frame, nullptr, false);
+      const bool ok = j.is_object() && j.value("type", "") == "webrtc.signal" &&
+                      j.contains("data") && j["data"].is_object() &&
+                      j["data"].contains("data") && j["data"]["data"].is_object();
+      if (!ok)
+        violated("the client sent a packet the chat server would close the socket on", frame);
+    }
     if (client_.config().dialect == Dialect::native) {
       auto decoded = dialects::native::decode_client(frame, limits);
       if (auto* e = std::get_if<msg::DecodeError>(&decoded))

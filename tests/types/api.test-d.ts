@@ -289,6 +289,7 @@ const documentedCodes = {
   'unsupported-dialect': 'fatal',
   closed: 'fatal',
   'server-closed': 'fatal',
+  'not-found': 'fatal',
   'bad-message': 'event',
   'message-too-large': 'event',
   'outbox-full': 'event',

@@ -14,6 +14,7 @@ inline constexpr const char* timeout = "timeout";                  // never join
 inline constexpr const char* reconnect_exhausted = "reconnect-exhausted";  // max_attempts reached
 inline constexpr const char* invalid_config = "invalid-config";    // Config failed validation
 inline constexpr const char* server_closed = "server-closed";      // server ended the session, no reconnect
+inline constexpr const char* not_found = "not-found";              // dyson: no such chat room (HTTP 404)
 // Non-fatal: the offending frame/operation is dropped; state stays consistent.
 inline constexpr const char* message_too_large = "message-too-large";
 inline constexpr const char* bad_message = "bad-message";

@@ -60,6 +60,8 @@ std::optional<std::string> Session::config_problem() const {
   }
   if (!validation::valid_utf8(config.name))
     return "name is not UTF-8";
+  if (auto problem = ctx_.dialect->config_problem(config))
+    return problem;
   const Limits& l = config.limits;
   if (l.max_frame_bytes == 0 || l.max_json_depth == 0 || l.max_peers == 0 ||
       l.outbox_frames == 0 || l.max_held_candidates == 0) {
@@ -180,7 +182,9 @@ void Session::on_http_response(const input::HttpResponse& r, TimeMs now) {
     return;
   probe_id_.reset();
   ctx_.timers.clear(Timer::probe);
-  if (r.status == 401) {
+  if (auto refused = ctx_.dialect->refusal(r.status, ctx_.config)) {
+    run_step(std::move(*refused), now);
+  } else if (r.status == 401) {
     fatal(errc::unauthorized, "the server refused the token (HTTP 401)");
   } else if (r.status == 403) {
     fatal(errc::forbidden,

@@ -1,5 +1,6 @@
 #include "dialects/dialect.hpp"
 
+#include "dialects/dyson.hpp"
 #include "dialects/native.hpp"
 #include "dialects/relay.hpp"
 #include "dialects/signalr.hpp"
@@ -14,6 +15,8 @@ std::unique_ptr<Dialect> make_dialect(const Config& config) {
     return std::make_unique<signalr::SignalR>(config);
   case rtc_signaling::Dialect::relay:
     return std::make_unique<relay::Relay>(config);
+  case rtc_signaling::Dialect::dyson:
+    return std::make_unique<dyson::Dyson>(config);
   }
   return nullptr;
 }

@@ -39,6 +39,10 @@ public:
   /// close tells that it is gone, and no server timeout is armed once the socket is open.
   virtual bool server_heartbeats() const noexcept { return true; }
 
+  /// What is wrong with the config for this dialect (dyson: the room must be a chat id), if
+  /// anything; the session reports it as a fatal `invalid-config`.
+  virtual std::optional<std::string> config_problem(const Config&) const { return std::nullopt; }
+
   virtual std::string encode(const msg::ClientMessage& m) const = 0;
   /// Size-limits, depth-checks, parses and schema-checks one frame. Never throws.
   virtual msg::Decoded<msg::ServerMessage> decode(std::string_view frame) const = 0;
@@ -64,6 +68,9 @@ public:
                     std::to_string(body.size()) + " bytes)",
                 false};
   }
+  /// What an HTTP status from the probe of a socket that never opened means, when this dialect's
+  /// server says more by it than the defaults (401 unauthorized, 403 forbidden, else retry).
+  virtual std::optional<Fail> refusal(int /*status*/, const Config&) const { return std::nullopt; }
   /// Frames for one outgoing message: none, one or several.
   virtual std::vector<std::string> encode_all(const msg::ClientMessage& m) { return {encode(m)}; }
   /// Messages in one incoming frame (a frame may carry several records, or part of one).

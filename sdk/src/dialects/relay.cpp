@@ -23,47 +23,6 @@ msg::DecodeError bad(std::string why) {
   return msg::DecodeError{errc::bad_message, "relay frame: " + std::move(why)};
 }
 
-json candidate_json(const Candidate& c) {
-  json j = {{"candidate", c.candidate},
-            {"sdpMid", c.sdp_mid ? json(*c.sdp_mid) : json(nullptr)},
-            {"sdpMLineIndex", c.sdp_mline_index ? json(*c.sdp_mline_index) : json(nullptr)}};
-  if (c.username_fragment)
-    j["usernameFragment"] = *c.username_fragment;
-  return j;
-}
-
-/// The frame's payload as a canonical signal, or why not.
-std::variant<SignalPayload, std::string> payload_of(const std::string& type, const json& value,
-                                                    const Limits& limits) {
-  SignalPayload payload;
-  std::string why;
-  if (type == "candidate") {
-    if (value.is_null())
-      return SignalPayload{EndOfCandidates{}};
-    if (!value.is_object())
-      return std::string("candidate is neither an object nor null");
-    auto c = candidate_fields(value, "candidate", "sdpMid", "sdpMLineIndex", why);
-    if (!c)
-      return why;
-    // An empty candidate string is the browsers' end-of-candidates form.
-    if (c->candidate.empty())
-      return SignalPayload{EndOfCandidates{}};
-    payload = std::move(*c);
-  } else {
-    if (!value.is_object())
-      return std::string(type + " is not an object");
-    auto d = description_fields(value, why);
-    if (!d)
-      return type + ": " + why;
-    if (d->type != type)
-      return std::string(type + " carries a description of type " + d->type);
-    payload = std::move(*d);
-  }
-  if (auto problem = validation::check_payload(payload, limits))
-    return *problem;
-  return payload;
-}
-
 /// A frame as the relay delivers it: type, its value, from, to.
 struct Frame {
   std::string type;
@@ -102,7 +61,7 @@ std::variant<Frame, msg::DecodeError> parse(std::string_view text, const Limits&
 
 /// A frame addressed to us that is not presence, as the signal it carries.
 msg::Decoded<msg::ServerMessage> signal_of(const Frame& f, const Limits& limits) {
-  auto payload = payload_of(f.type, f.value, limits);
+  auto payload = browser_signal(f.type, f.value, limits);
   if (auto* why = std::get_if<std::string>(&payload))
     return bad(f.type + " from " + f.from + ": " + *why);
   return msg::ServerMessage{msg::Signal{std::nullopt, f.from, std::get<SignalPayload>(payload)}};
@@ -129,7 +88,7 @@ PeerId make_id(std::uint64_t seed) {
 
 Relay::Relay(const Config& config)
     : limits_(config.limits), room_(config.room), name_(config.name), self_(make_id(config.seed)),
-      timeout_ms_(TimeMs{config.ping_interval_ms} * kMissedBeats) {}
+      book_(TimeMs{config.ping_interval_ms} * kMissedBeats, config.limits.max_peers) {}
 
 std::string Relay::socket_url(const Config& config, const std::optional<std::string>& token) const {
   std::vector<std::pair<std::string, std::string>> params;
@@ -139,7 +98,7 @@ std::string Relay::socket_url(const Config& config, const std::optional<std::str
 }
 
 Dialect::Step Relay::begin_attempt(const Config& config, const std::optional<std::string>& token) {
-  live_ = false;
+  book_.socket_closed();
   frames_.clear();
   return Connect{socket_url(config, token)};
 }
@@ -160,7 +119,7 @@ std::string Relay::encode(const msg::ClientMessage& m) const {
       frame[d->type] = json{{"type", d->type}, {"sdp", d->sdp}};
     } else if (const auto* c = std::get_if<Candidate>(&s->payload)) {
       frame["type"] = "candidate";
-      frame["candidate"] = candidate_json(*c);
+      frame["candidate"] = candidate_init_json(*c);
     } else {
       frame["type"] = "candidate";
       frame["candidate"] = nullptr;
@@ -179,19 +138,8 @@ std::string Relay::encode(const msg::ClientMessage& m) const {
 std::vector<std::string> Relay::encode_all(const msg::ClientMessage& m) {
   if (const auto* join = std::get_if<msg::Join>(&m)) {
     name_ = join->name;
-    // The socket is open and we announce ourselves: the room as we know it is the welcome, and
-    // every known peer gets a fresh presence window (we could not hear them while away).
-    live_ = true;
-    msg::Welcome w;
-    w.id = self_;
-    w.room = room_;
-    w.resumed = welcomed_;
-    for (auto& [id, peer] : peers_) {
-      peer.last_seen = now_;
-      w.peers.push_back(msg::PeerEntry{id, peer.name});
-    }
-    welcomed_ = true;
-    messages_.push_back(msg::ServerMessage{std::move(w)});
+    // The socket is open and we announce ourselves: the room as we know it is the welcome.
+    messages_.push_back(msg::ServerMessage{book_.welcome(self_, room_)});
   }
   std::string frame = encode(m);
   if (frame.empty())
@@ -221,11 +169,6 @@ msg::Decoded<msg::ServerMessage> Relay::decode(std::string_view text) const {
   return signal_of(f, limits_);
 }
 
-void Relay::seen(const PeerId& id) {
-  if (auto it = peers_.find(id); it != peers_.end())
-    it->second.last_seen = now_;
-}
-
 std::vector<msg::Decoded<msg::ServerMessage>> Relay::decode_all(std::string_view text) {
   auto parsed = parse(text, limits_);
   if (auto* e = std::get_if<msg::DecodeError>(&parsed))
@@ -238,18 +181,16 @@ std::vector<msg::Decoded<msg::ServerMessage>> Relay::decode_all(std::string_view
     // Every frame on the relay reaches every socket, so any frame proves its sender alive (a
     // peer busy signalling someone else sends no beats: its traffic keeps the ping timer off).
     // Only what is addressed to us is ours to act on.
-    seen(f.from);
+    book_.seen(f.from);
     if (f.to != self_)
       return {};
     std::vector<msg::Decoded<msg::ServerMessage>> out;
-    if (peers_.count(f.from) == 0 && f.type == "offer" &&
-        peers_.size() < limits_.max_peers) {
+    if (!book_.known(f.from) && f.type == "offer" && book_.size() < limits_.max_peers) {
       // A client that speaks only the tutorial's three types calls us: it joins the roster
       // with its offer (it never announces itself, so it has no name and no heartbeat; it
       // stays until it is replaced or we leave).
-      peers_[f.from] = Peer{"", now_};
+      book_.add_silent(f.from, "");
       out.push_back(msg::ServerMessage{msg::PeerJoined{std::nullopt, {f.from, ""}, false}});
-      plain_.insert(f.from);
     }
     out.push_back(signal_of(f, limits_));
     return out;
@@ -272,20 +213,13 @@ std::vector<msg::Decoded<msg::ServerMessage>> Relay::decode_all(std::string_view
       return {bad("presence from " + f.from + ": " + *problem)};
   }
   if (k == "bye") {
-    if (peers_.erase(f.from) == 0)
+    if (!book_.forget(f.from))
       return {};
-    plain_.erase(f.from);
     return {msg::ServerMessage{msg::PeerLeft{std::nullopt, f.from, "left"}}};
   }
   if (k != "hello" && k != "here" && k != "beat")
     return {msg::ServerMessage{msg::Unknown{"presence:" + k}}};
-  const bool known = peers_.count(f.from) != 0;
-  if (known) {
-    seen(f.from);
-    peers_[f.from].name = name;
-  } else if (peers_.size() < limits_.max_peers) {
-    peers_[f.from] = Peer{name, now_};
-  }
+  const bool known = book_.heard(f.from, name);
   // hello: a newcomer (or one we lost) announces itself; tell it who we are, and it calls.
   // beat from a stranger: we lost it (or it us) during an outage; same repair.
   // here: the reply to our hello; we are the newcomer and call.
@@ -299,31 +233,12 @@ std::vector<msg::Decoded<msg::ServerMessage>> Relay::decode_all(std::string_view
 // ---------------------------------------------------------------- presence timeout
 
 std::optional<TimeMs> Relay::next_deadline() const {
-  if (!live_)
-    return std::nullopt;
-  std::optional<TimeMs> earliest;
-  for (const auto& [id, peer] : peers_) {
-    if (plain_.count(id) != 0)
-      continue;
-    const TimeMs at = peer.last_seen + timeout_ms_;
-    if (!earliest || at < *earliest)
-      earliest = at;
-  }
-  return earliest;
+  return book_.next_deadline();
 }
 
 void Relay::on_timeout(TimeMs now) {
-  now_ = now;
-  if (!live_)
-    return;
-  for (auto it = peers_.begin(); it != peers_.end();) {
-    if (plain_.count(it->first) == 0 && it->second.last_seen + timeout_ms_ <= now) {
-      messages_.push_back(msg::ServerMessage{msg::PeerLeft{std::nullopt, it->first, "timeout"}});
-      it = peers_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  for (auto& id : book_.expire(now))
+    messages_.push_back(msg::ServerMessage{msg::PeerLeft{std::nullopt, std::move(id), "timeout"}});
 }
 
 } // namespace rtc_signaling::dialects::relay

@@ -19,13 +19,12 @@
 // addressed to someone else and presence from other rooms are ignored.
 #pragma once
 
-#include <map>
-#include <set>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "dialects/dialect.hpp"
+#include "dialects/presence.hpp"
 
 namespace rtc_signaling::dialects::relay {
 
@@ -58,34 +57,22 @@ public:
   std::vector<msg::Decoded<msg::ServerMessage>> decode_all(std::string_view frame) override;
   std::vector<std::string> take_frames() override;
   std::vector<msg::Decoded<msg::ServerMessage>> take_messages() override;
-  void advance(TimeMs now) override { now_ = now; }
-  /// Until a new socket is announced we hear nobody, so nobody's silence counts.
-  void socket_closed() override { live_ = false; }
+  void advance(TimeMs now) override { book_.advance(now); }
+  void socket_closed() override { book_.socket_closed(); }
   std::optional<TimeMs> next_deadline() const override;
   void on_timeout(TimeMs now) override;
 
   const PeerId& self_id() const { return self_; }
-  TimeMs peer_timeout_ms() const { return timeout_ms_; }
+  TimeMs peer_timeout_ms() const { return book_.timeout_ms(); }
 
 private:
-  struct Peer {
-    std::string name;
-    TimeMs last_seen = 0;
-  };
-
   std::string presence(const char* kind, const std::string& to) const;
-  void seen(const PeerId& id);
 
   Limits limits_;
   std::string room_;
   std::string name_;
   PeerId self_;
-  TimeMs timeout_ms_;
-  TimeMs now_ = 0;
-  bool live_ = false;      ///< the socket is open and announced; presence can expire
-  bool welcomed_ = false;  ///< a welcome was made (the next ones say resumed)
-  std::map<PeerId, Peer> peers_;
-  std::set<PeerId> plain_; ///< joined by calling us with a bare offer: no presence, no timeout
+  PresenceBook book_;
   std::vector<std::string> frames_;
   std::vector<msg::Decoded<msg::ServerMessage>> messages_;
 };

@@ -1,5 +1,9 @@
 #include "dialects/signal_fields.hpp"
 
+#include <utility>
+
+#include "validation.hpp"
+
 namespace rtc_signaling::dialects {
 
 using json = nlohmann::json;
@@ -55,6 +59,45 @@ std::optional<Description> description_fields(const json& d, std::string& why) {
     return std::nullopt;
   }
   return Description{type->get<std::string>(), sdp->get<std::string>()};
+}
+
+json candidate_init_json(const Candidate& c) {
+  json j = {{"candidate", c.candidate},
+            {"sdpMid", c.sdp_mid ? json(*c.sdp_mid) : json(nullptr)},
+            {"sdpMLineIndex", c.sdp_mline_index ? json(*c.sdp_mline_index) : json(nullptr)}};
+  if (c.username_fragment)
+    j["usernameFragment"] = *c.username_fragment;
+  return j;
+}
+
+std::variant<SignalPayload, std::string> browser_signal(const std::string& type, const json& value,
+                                                        const Limits& limits) {
+  SignalPayload payload;
+  std::string why;
+  if (type == "candidate") {
+    if (value.is_null())
+      return SignalPayload{EndOfCandidates{}};
+    if (!value.is_object())
+      return std::string("candidate is neither an object nor null");
+    auto c = candidate_fields(value, "candidate", "sdpMid", "sdpMLineIndex", why);
+    if (!c)
+      return why;
+    if (c->candidate.empty())
+      return SignalPayload{EndOfCandidates{}};
+    payload = std::move(*c);
+  } else {
+    if (!value.is_object())
+      return std::string(type + " is not an object");
+    auto d = description_fields(value, why);
+    if (!d)
+      return type + ": " + why;
+    if (d->type != type)
+      return std::string(type + " carries a description of type " + d->type);
+    payload = std::move(*d);
+  }
+  if (auto problem = validation::check_payload(payload, limits))
+    return *problem;
+  return payload;
 }
 
 } // namespace rtc_signaling::dialects

@@ -6,7 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <variant>
 
+#include "rtc_signaling/config.hpp"
 #include "rtc_signaling/types.hpp"
 
 namespace rtc_signaling::dialects {
@@ -19,5 +21,14 @@ std::optional<Candidate> candidate_fields(const nlohmann::json& c, const char* t
                                           std::string& why);
 /// {type: string, sdp: string} -> a Description, or nullopt with `why` set.
 std::optional<Description> description_fields(const nlohmann::json& d, std::string& why);
+
+/// The shapes browsers produce (relay, dyson): an offer or answer is an RTCSessionDescriptionInit
+/// {type, sdp} whose type matches `type`; a candidate is an RTCIceCandidateInit, where null or an
+/// empty candidate string is end-of-candidates. Checked against `limits`; why not, otherwise.
+std::variant<SignalPayload, std::string> browser_signal(const std::string& type,
+                                                        const nlohmann::json& value,
+                                                        const Limits& limits);
+/// A candidate as the RTCIceCandidateInit object browsers take.
+nlohmann::json candidate_init_json(const Candidate& c);
 
 } // namespace rtc_signaling::dialects
