@@ -110,7 +110,7 @@ test('Relay_CloseIsLeftWithinASecondAndAKilledClientTimesOut', async () => {
 
   // A client in its own process, killed: no goodbye, only silence.
   const child = spawn(process.execPath, [
-    fileURLToPath(new URL('./helpers/child_client.js', import.meta.url)),
+    fileURLToPath(new URL('../helpers/child_client.js', import.meta.url)),
     JSON.stringify({ ...FAST, url: relay.url, room: 'room-a', name: 'zed', dialect: 'relay' }),
   ], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
