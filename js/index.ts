@@ -11,8 +11,9 @@ import type { CoreModule, CoreError, CoreEvent, CoreConfig } from './rtc-signali
  * Signaling dialects. Available: `'native'` (the reference server), `'signalr'` (an ASP.NET Core
  * SignalR hub; see {@link SignalrOptions}) and `'relay'` (a plain WebSocket server that broadcasts
  * `offer`/`answer`/`candidate` frames to every other socket, as in the WebRTC tutorials: no
- * authentication, ids are self-asserted). `'dyson'` and `'peerjs'` are planned: connect()
- * rejects them with `unsupported-dialect`.
+ * authentication, ids are self-asserted) and `'dyson'` (the realtime endpoint of a DysonNetwork-style
+ * chat server: `url` is its base, `room` the chat id, `token` the account token; a peer is
+ * `<account id>:<device>`). `'peerjs'` is planned: connect() rejects it with `unsupported-dialect`.
  */
 export type Dialect = 'native' | 'signalr' | 'relay' | 'dyson' | 'peerjs';
 
@@ -136,7 +137,8 @@ export interface ConnectOptions {
    * Default `'native'`. `'signalr'` talks to an ASP.NET Core SignalR hub (`url` is the hub's
    * URL with a ws:// or wss:// scheme, e.g. `wss://example.com/hubs/room`); `'relay'` talks to a
    * tutorial broadcast server (the client picks its own id; presence travels in the relayed
-   * frames); the planned dialects reject with `unsupported-dialect`.
+   * frames); `'dyson'` talks to a chat server's realtime base (`room` is the chat id, a GUID;
+   * names come from the server's accounts); the planned dialects reject with `unsupported-dialect`.
    */
   dialect?: Dialect;
   /** Only with `dialect: 'signalr'`: the hub contract, method renames and negotiation. */
@@ -154,7 +156,7 @@ export interface ConnectOptions {
   localStream?: MediaStream;
   /**
    * Advanced: ping after this long without outgoing traffic. Default 10000 (signalr: 15000;
-   * relay: 5000, the presence heartbeat: a peer silent for three of them is gone).
+   * relay, dyson: 5000, the presence heartbeat: a peer silent for three of them is gone).
    */
   pingIntervalMs?: number;
   /** Advanced: the server is dead after this long silent. Default 25000 (signalr: 30000). */
