@@ -25,10 +25,14 @@ export type Dialect = 'native' | 'signalr' | 'relay' | 'dyson' | 'peerjs';
  *   `HelloUser(userName, toConnectionId)`, `SendSignal(signalJson, toConnectionId)`; the hub calls
  *   `NewUserArrived(json)`, `UserSaidHello(json)`, `SendSignal(fromConnectionId, signalJson)`,
  *   `UserDisconnect(connectionId)`. Signals are simple-peer's; `room` is ignored.
- * - `'codelab'`: two-person rooms: `CreateOrJoinRoom(room)`, `SendMessage(room, message)`,
- *   `LeaveRoom(room)`; the hub calls `created`, `joined`, `join`, `full`, `message`.
+ * - `'ekobit'` (alias `'codelab'`): the Ekobit article's two-person hub: `CreateOrJoinRoom(room)`,
+ *   `SendMessage(message, room)`, `LeaveRoom(room)`; the hub calls `created()`, `joined()` (to the
+ *   whole group), `message(message)`, `log(text)`. Messages are the Google codelab shapes.
  */
-export type SignalrContract = 'room' | 'signalrtc' | 'codelab';
+export type SignalrContract = 'room' | 'signalrtc' | 'ekobit' | 'codelab';
+
+/** Method names of the ekobit hub contract. */
+type EkobitMethodNames = 'CreateOrJoinRoom' | 'SendMessage' | 'LeaveRoom' | 'created' | 'joined' | 'full' | 'message' | 'log';
 
 /** The hub method names of each contract, as keys of {@link SignalrOptions.methods}. */
 export interface SignalrMethodNames {
@@ -40,15 +44,8 @@ export interface SignalrMethodNames {
     | 'NewUserArrived'
     | 'UserSaidHello'
     | 'UserDisconnect';
-  codelab:
-    | 'CreateOrJoinRoom'
-    | 'SendMessage'
-    | 'LeaveRoom'
-    | 'created'
-    | 'joined'
-    | 'join'
-    | 'full'
-    | 'message';
+  ekobit: EkobitMethodNames;
+  codelab: EkobitMethodNames;
 }
 
 /** `signalr` options for one contract; `methods` is keyed by that contract's method names. */
@@ -72,6 +69,7 @@ export type SignalrOptionsFor<C extends SignalrContract> = {
 export type SignalrOptions =
   | (SignalrOptionsFor<'room'> & { contract?: 'room' })
   | (SignalrOptionsFor<'signalrtc'> & { contract: 'signalrtc' })
+  | (SignalrOptionsFor<'ekobit'> & { contract: 'ekobit' })
   | (SignalrOptionsFor<'codelab'> & { contract: 'codelab' });
 
 /** The signaling session's lifecycle. */
@@ -246,7 +244,7 @@ export interface Client {
 
 const KNOWN_DIALECTS: readonly string[] = ['native', 'signalr', 'relay', 'dyson', 'peerjs'];
 const SUPPORTED_DIALECTS: readonly string[] = ['native', 'signalr', 'relay', 'dyson'];
-const SIGNALR_CONTRACTS: readonly string[] = ['room', 'signalrtc', 'codelab'];
+const SIGNALR_CONTRACTS: readonly string[] = ['room', 'signalrtc', 'ekobit', 'codelab'];
 const EVENTS: readonly string[] = [
   'state',
   'peer-joined',

@@ -66,7 +66,7 @@ Config config_from_val(const val& options) {
     val signalr = options["signalr"];
     auto contract = string_field(signalr, "contract").value_or("room");
     config.signalr.contract = contract == "signalrtc" ? SignalrContract::signalrtc
-                              : contract == "codelab" ? SignalrContract::codelab
+                              : contract == "ekobit" || contract == "codelab" ? SignalrContract::ekobit
                                                       : SignalrContract::room;
     config.signalr.skip_negotiation = !is_nullish(signalr) && signalr["skipNegotiation"].isTrue();
     // [[name, hubName], ...] pairs, validated in JS.

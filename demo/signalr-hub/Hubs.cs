@@ -150,88 +150,60 @@ public sealed class SignalrtcHub(SignalrtcState state) : Hub
     }
 }
 
-// ---------------------------------------------------------------- codelab (two-person rooms)
+// ---------------------------------------------------------------- ekobit (the article's hub, as published)
 
-public sealed class CodelabState
+public sealed class EkobitState
 {
     public readonly Dictionary<string, List<string>> Rooms = new();
     public readonly object Lock = new();
 }
 
 /// <summary>
-/// CreateOrJoinRoom(room) -> created | joined (+ join to the other member) | full.
-/// SendMessage(room, message) -> the other member: message(message). LeaveRoom(room).
+/// The hub of the Ekobit SignalR + WebRTC article, reproduced as its authors published it (the
+/// `ekobit` contract, alias `codelab`, talks to it), quirks included:
+/// CreateOrJoinRoom(roomName): the only member gets created() (no arguments), otherwise the whole
+/// group, the caller included, gets joined() (no arguments). SendMessage(message, roomName): the
+/// others in the group get message(message). LeaveRoom(roomName). Every call logs to the group.
+/// No size limit, no `full`, and no cleanup on disconnect: a dropped connection stays in the
+/// room's list forever, so later members are told joined() even into an empty room.
 /// </summary>
-public sealed class CodelabHub(CodelabState state) : Hub
+public sealed class EkobitHub(EkobitState state) : Hub
 {
-    public async Task CreateOrJoinRoom(string room)
+    public async Task CreateOrJoinRoom(string roomName)
     {
-        Checks.Room(room);
-        int before;
+        int count;
         lock (state.Lock)
         {
-            if (!state.Rooms.TryGetValue(room, out var members))
-                state.Rooms[room] = members = new List<string>();
-            if (members.Contains(Context.ConnectionId))
-                throw new HubException($"Already in room '{room}'.");
-            before = members.Count;
-            if (before < 2) members.Add(Context.ConnectionId);
+            if (!state.Rooms.TryGetValue(roomName, out var members))
+                state.Rooms[roomName] = members = new List<string>();
+            members.Add(Context.ConnectionId);
+            count = members.Count;
         }
-        if (before >= 2)
-        {
-            await Clients.Caller.SendAsync("full", room);
-            return;
-        }
-        await Groups.AddToGroupAsync(Context.ConnectionId, room);
-        if (before == 0)
-        {
-            await Clients.Caller.SendAsync("created", room);
-        }
+        await Groups.AddToGroupAsync(Context.ConnectionId, roomName);
+        await Log(roomName, $"Client {Context.ConnectionId} joined the room {roomName}");
+        if (count == 1)
+            await Clients.Caller.SendAsync("created");
         else
-        {
-            await Clients.Caller.SendAsync("joined", room);
-            await Clients.OthersInGroup(room).SendAsync("join", room);
-        }
+            await Clients.Group(roomName).SendAsync("joined");
     }
 
-    public async Task SendMessage(string room, JsonElement message)
+    public async Task SendMessage(object message, string roomName)
+    {
+        await Log(roomName, $"Client {Context.ConnectionId} said: {message}");
+        await Clients.OthersInGroup(roomName).SendAsync("message", message);
+    }
+
+    public async Task LeaveRoom(string roomName)
     {
         lock (state.Lock)
         {
-            if (room is null || !state.Rooms.TryGetValue(room, out var members) || !members.Contains(Context.ConnectionId))
-                throw new HubException($"Not a member of room '{room}'.");
+            if (state.Rooms.TryGetValue(roomName, out var members))
+                members.Remove(Context.ConnectionId);
         }
-        if (message.ValueKind is not (JsonValueKind.Object or JsonValueKind.String))
-            throw new HubException("message must be an object or a string.");
-        await Clients.OthersInGroup(room).SendAsync("message", message);
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, roomName);
+        await Log(roomName, $"Client {Context.ConnectionId} left the room {roomName}");
     }
 
-    public async Task LeaveRoom(string room)
-    {
-        if (Remove(room)) await Groups.RemoveFromGroupAsync(Context.ConnectionId, room);
-    }
-
-    public override async Task OnDisconnectedAsync(Exception? exception)
-    {
-        List<string> rooms;
-        lock (state.Lock)
-            rooms = state.Rooms.Where(r => r.Value.Contains(Context.ConnectionId)).Select(r => r.Key).ToList();
-        foreach (var room in rooms)
-        {
-            Remove(room);
-            await Clients.Group(room).SendAsync("message", "bye");
-        }
-        await base.OnDisconnectedAsync(exception);
-    }
-
-    private bool Remove(string room)
-    {
-        lock (state.Lock)
-        {
-            if (room is null || !state.Rooms.TryGetValue(room, out var members) || !members.Remove(Context.ConnectionId))
-                return false;
-            if (members.Count == 0) state.Rooms.Remove(room);
-            return true;
-        }
-    }
+    private Task Log(string roomName, string text) =>
+        Clients.Group(roomName).SendAsync("log", $"[Server]: {text}");
 }

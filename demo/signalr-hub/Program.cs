@@ -1,5 +1,5 @@
-// Demo ASP.NET Core SignalR app for the rtc-signaling `signalr` dialect: three hubs, one per hub
-// contract the SDK speaks, and HS256 bearer tokens on /hubs/room.
+// Demo ASP.NET Core SignalR app for the rtc-signaling `signalr` dialect: one hub per hub contract
+// the SDK speaks, and HS256 bearer tokens on /hubs/room and /hubs/ekobit-auth.
 //
 //   dotnet run --project demo/signalr-hub --urls http://127.0.0.1:5050
 //
@@ -27,7 +27,7 @@ var origins = (Environment.GetEnvironmentVariable("RTC_SIGNALR_ORIGINS") ?? "")
 builder.Services.AddSingleton(new Hs256Validator(secret));
 builder.Services.AddSingleton<RoomState>();
 builder.Services.AddSingleton<SignalrtcState>();
-builder.Services.AddSingleton<CodelabState>();
+builder.Services.AddSingleton<EkobitState>();
 // Browser pages of other origins (the SDK's demo, simple-peer pages) call negotiate with fetch, and
 // @microsoft/signalr sends credentials by default, which a wildcard origin would refuse. Only the
 // listed origins (or loopback ones) are reflected: any other site gets no CORS grant.
@@ -39,11 +39,14 @@ builder.Services.AddSignalR(o => o.AddFilter(new RateLimitFilter(ratePerSecond: 
 var app = builder.Build();
 app.UseCors();
 app.UseMiddleware<BearerTokenMiddleware>("/hubs/room");
+// The article's security advice: [Authorize] on the hub, a JWT from accessTokenFactory.
+app.UseMiddleware<BearerTokenMiddleware>("/hubs/ekobit-auth");
 
 app.MapHub<RoomHub>("/hubs/room", o => o.AllowStatefulReconnects = true);
 app.MapHub<SignalrtcHub>("/hubs/signalrtc");
-app.MapHub<CodelabHub>("/hubs/codelab");
-app.MapGet("/", () => "rtc-signaling SignalR demo hubs: /hubs/room, /hubs/signalrtc, /hubs/codelab\n");
+app.MapHub<EkobitHub>("/hubs/ekobit");
+app.MapHub<EkobitHub>("/hubs/ekobit-auth");
+app.MapGet("/", () => "rtc-signaling SignalR demo hubs: /hubs/room, /hubs/signalrtc, /hubs/ekobit, /hubs/ekobit-auth\n");
 
 app.Run();
 return 0;

@@ -49,7 +49,7 @@ struct PeerJoined {
   std::optional<Seq> seq;
   PeerEntry peer;
   /// Open a connection to this peer now. Dialects without a server roster (signalr's signalrtc
-  /// and codelab contracts) decide there who calls whom; otherwise only the newcomer calls.
+  /// and ekobit contracts) decide there who calls whom; otherwise only the newcomer calls.
   bool initiate = false;
   friend bool operator==(const PeerJoined&, const PeerJoined&) = default;
 };

@@ -1,5 +1,5 @@
 // Arbitrary frames to a Client on a SignalR hub, for every contract (the first byte picks room,
-// signalrtc or codelab), after negotiate (stateful reconnect on) and the handshake. Records may
+// signalrtc or ekobit), after negotiate (stateful reconnect on) and the handshake. Records may
 // be split across frames or coalesced; the harness checks nothing leaks or crashes and nothing
 // sent exceeds the frame limit.
 #include "fuzz_support.hpp"

@@ -125,23 +125,73 @@ TEST(SignalrContracts, SignalrtcRepliesHelloAndNewcomerCalls) {
   EXPECT_FALSE(encode_simplepeer(EndOfCandidates{}));
 }
 
-TEST(SignalrContracts, CodelabRolesFullAndBye) {
-  auto c = make_contract(contract_config(SignalrContract::codelab));
-  auto created = c->on_invocation("created", json::array({"r1"}), "");
-  EXPECT_EQ(std::get<msg::Welcome>(std::get<msg::ServerMessage>(created.messages.at(0))).id, "initiator");
-  auto join = c->on_invocation("join", json::array({"r1"}), "initiator");
-  auto& pj = std::get<msg::PeerJoined>(std::get<msg::ServerMessage>(join.messages.at(0)));
-  EXPECT_EQ(pj.peer.id, "joiner");
-  EXPECT_TRUE(pj.initiate);
-  auto full = c->on_invocation("full", json::array({"r1"}), "");
-  auto& e = std::get<msg::ServerError>(std::get<msg::ServerMessage>(full.messages.at(0)));
-  EXPECT_EQ(e.code, "room-full");
-  EXPECT_TRUE(e.fatal);
+template <class T>
+const T& nth(const Translated& t, std::size_t i) {
+  return std::get<T>(std::get<msg::ServerMessage>(t.messages.at(i)));
+}
+
+TEST(SignalrContracts, Ekobit_TheFirstCreatedOrJoinedIsOurWelcome) {
+  auto c = make_contract(contract_config(SignalrContract::ekobit));
+  auto created = c->on_invocation("created", json::array(), "");
+  ASSERT_EQ(created.messages.size(), 1u);
+  EXPECT_EQ(nth<msg::Welcome>(created, 0).id, "initiator");
+  EXPECT_TRUE(created.calls.empty());
+
+  // A newcomer is told joined() with the whole group and is never sure anyone is there: it shows
+  // no peer, and says what the article's client says so that an article client in the room calls.
+  auto joined = c->on_invocation("joined", json::array(), "");
+  ASSERT_EQ(joined.messages.size(), 1u);
+  EXPECT_EQ(nth<msg::Welcome>(joined, 0).id, "joiner");
+  ASSERT_EQ(joined.calls.size(), 1u);
+  EXPECT_EQ(joined.calls[0].target, "SendMessage");
+  EXPECT_EQ(joined.calls[0].arguments, json::array({"got user media", "r1"})) << "message first, then the room";
+  EXPECT_TRUE(c->on_invocation("created", json::array(), "initiator").messages.empty());
+}
+
+TEST(SignalrContracts, Ekobit_AJoinedInTheRoomIsANewcomerWeCall) {
+  auto c = make_contract(contract_config(SignalrContract::ekobit));
+  for (const std::string self : {"initiator", "joiner"}) {
+    auto arrived = c->on_invocation("joined", json::array(), self);
+    ASSERT_EQ(arrived.messages.size(), 2u) << self;
+    const std::string other = self == "initiator" ? "joiner" : "initiator";
+    EXPECT_EQ(nth<msg::PeerLeft>(arrived, 0).id, other) << "the room holds one call";
+    EXPECT_EQ(nth<msg::PeerLeft>(arrived, 0).reason, "gone");
+    EXPECT_EQ(nth<msg::PeerJoined>(arrived, 1).peer.id, other);
+    EXPECT_TRUE(nth<msg::PeerJoined>(arrived, 1).initiate) << "whoever is in the room calls";
+  }
+}
+
+TEST(SignalrContracts, Ekobit_CodelabShapesByeAndTheHubsChatter) {
+  auto c = make_contract(contract_config(SignalrContract::ekobit));
+  auto offer = c->on_invocation("message", json::array({{{"type", "offer"}, {"sdp", "v=0\r\n"}}}), "joiner");
+  ASSERT_EQ(offer.messages.size(), 2u);
+  EXPECT_EQ(nth<msg::PeerJoined>(offer, 0).peer.id, "initiator") << "its offer is the caller showing up";
+  EXPECT_FALSE(nth<msg::PeerJoined>(offer, 0).initiate);
+  EXPECT_EQ(nth<msg::Signal>(offer, 1).from, "initiator");
+  auto cand = c->on_invocation(
+      "message", json::array({{{"type", "candidate"}, {"label", 0}, {"id", "0"}, {"candidate", "candidate:1 1 udp 1 1.2.3.4 5 typ host"}}}),
+      "initiator");
+  ASSERT_EQ(cand.messages.size(), 1u);
+  const auto& got = std::get<Candidate>(nth<msg::Signal>(cand, 0).payload);
+  EXPECT_EQ(got.sdp_mid, "0");
+  EXPECT_EQ(got.sdp_mline_index, 0);
+  EXPECT_EQ(*encode_ekobit(got),
+            json::parse(R"({"type":"candidate","label":0,"id":"0","candidate":"candidate:1 1 udp 1 1.2.3.4 5 typ host"})"));
   auto bye = c->on_invocation("message", json::array({"bye"}), "joiner");
-  EXPECT_EQ(std::get<msg::PeerLeft>(std::get<msg::ServerMessage>(bye.messages.at(0))).id, "initiator");
+  EXPECT_EQ(nth<msg::PeerLeft>(bye, 0).id, "initiator");
+  EXPECT_EQ(nth<msg::PeerLeft>(bye, 0).reason, "left");
+  EXPECT_TRUE(std::holds_alternative<msg::Unknown>(
+      std::get<msg::ServerMessage>(c->on_invocation("message", json::array({"got user media"}), "initiator").messages.at(0))));
+  EXPECT_TRUE(c->on_invocation("log", json::array({"[Server]: Client x joined the room r1"}), "initiator").messages.empty());
+
+  auto signal = c->calls(msg::SignalTo{"joiner", 1, Description{"offer", "v=0\r\n"}});
+  ASSERT_EQ(signal.size(), 1u);
+  EXPECT_EQ(signal[0].arguments, json::array({{{"type", "offer"}, {"sdp", "v=0\r\n"}}, "r1"}));
   auto leave = c->calls(msg::Leave{});
   ASSERT_EQ(leave.size(), 2u);
+  EXPECT_EQ(leave[0].arguments, json::array({"bye", "r1"}));
   EXPECT_EQ(leave[1].target, "LeaveRoom");
+  EXPECT_EQ(leave[1].arguments, json::array({"r1"}));
 }
 
 } // namespace

@@ -332,3 +332,76 @@ TEST(SignalrtcIdentity, Signalrtc_NegotiatedConnectionIdIsOurIdAndRolesFollowIdO
 
 }  // namespace
 }  // namespace rtc_signaling::testing
+
+namespace rtc_signaling::testing {
+namespace {
+
+// The ekobit hub (the Ekobit article's, as published) through a whole client: joined() goes to
+// the whole group and the hub forgets nobody, so which joined() is our welcome depends on the
+// hub connection, and roles follow who calls.
+class EkobitSession : public ::testing::Test {
+protected:
+  static Config config() {
+    Config c = test_config();
+    c.url = "ws://hub.test/hubs/ekobit";
+    c.dialect = Dialect::signalr;
+    c.signalr.contract = SignalrContract::ekobit;
+    c.signalr.skip_negotiation = true;
+    return c;
+  }
+
+  ClientDriver d{config()};
+
+  void connect_and(const char* answer) {
+    d.handle(input::Join{});
+    ASSERT_TRUE(d.last<output::OpenSocket>());
+    d.handle(input::SocketOpened{});
+    d.frame("{}\x1e");
+    d.frame(rec({{"type", 1}, {"target", answer}, {"arguments", json::array()}}));
+    ASSERT_EQ(d.client.state(), SessionState::open);
+  }
+};
+
+TEST_F(EkobitSession, Ekobit_TheOneInTheRoomCallsTheNewcomerAndIsImpolite) {
+  connect_and("created");
+  EXPECT_EQ(d.client.self_id(), "initiator");
+  d.clear();
+  d.frame(rec({{"type", 1}, {"target", "joined"}, {"arguments", json::array()}}));
+  auto pc = d.last<output::CreatePeerConnection>();
+  ASSERT_TRUE(pc);
+  EXPECT_EQ(pc->peer, "joiner");
+  EXPECT_FALSE(pc->polite) << "the caller";
+}
+
+TEST_F(EkobitSession, Ekobit_ANewcomerWaitsForAnOfferAndIsPolite) {
+  connect_and("joined");
+  EXPECT_EQ(d.client.self_id(), "joiner");
+  EXPECT_TRUE(d.client.peers().empty()) << "joined() may come from an empty room";
+  d.clear();
+  const json offer = {{"type", "offer"}, {"sdp", "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n"}};
+  d.frame(rec({{"type", 1}, {"target", "message"}, {"arguments", json::array({offer})}}));
+  ASSERT_EQ(d.count<output::PeerJoined>(), 1u);
+  auto pc = d.last<output::CreatePeerConnection>();
+  ASSERT_TRUE(pc);
+  EXPECT_EQ(pc->peer, "initiator");
+  EXPECT_TRUE(pc->polite);
+  EXPECT_TRUE(d.last<output::SetRemoteDescription>());
+}
+
+TEST_F(EkobitSession, Ekobit_AfterAReconnectTheNextJoinedIsOurWelcomeAgain) {
+  connect_and("created");
+  d.handle(input::SocketClosed{1006, "", true});
+  for (int ms = 0; ms < 60'000 && d.client.state() != SessionState::connecting; ms += 50)
+    d.advance(50);
+  d.handle(input::SocketOpened{});
+  d.frame("{}\x1e");
+  d.clear();
+  // The hub kept our dead connection in its list: we are told joined() into a room with nobody.
+  d.frame(rec({{"type", 1}, {"target", "joined"}, {"arguments", json::array()}}));
+  ASSERT_TRUE(d.last<output::Joined>());
+  EXPECT_EQ(d.client.self_id(), "joiner");
+  EXPECT_EQ(d.count<output::CreatePeerConnection>(), 0u) << "a welcome, not a newcomer to call";
+}
+
+} // namespace
+} // namespace rtc_signaling::testing

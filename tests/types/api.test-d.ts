@@ -78,8 +78,8 @@ const signalrtc: SignalrOptions = {
     UserDisconnect: 'f',
   },
 };
-const codelab: SignalrOptions = {
-  contract: 'codelab',
+const ekobit: SignalrOptions = {
+  contract: 'ekobit',
   skipNegotiation: false,
   methods: {
     CreateOrJoinRoom: 'a',
@@ -87,14 +87,15 @@ const codelab: SignalrOptions = {
     LeaveRoom: 'c',
     created: 'd',
     joined: 'e',
-    join: 'f',
     full: 'g',
     message: 'h',
+    log: 'i',
   },
 };
-void [defaultContract, roomRenames, signalrtc, codelab];
+const codelab: SignalrOptions = { contract: 'codelab', methods: { SendMessage: 'Send' } };
+void [defaultContract, roomRenames, signalrtc, ekobit, codelab];
 void connect({ ...hub, signalr: { contract: 'signalrtc' } });
-assertType<Equal<SignalrContract, 'room' | 'signalrtc' | 'codelab'>>();
+assertType<Equal<SignalrContract, 'room' | 'signalrtc' | 'ekobit' | 'codelab'>>();
 assertType<Equal<ConnectOptions['signalr'], SignalrOptions | undefined>>();
 assertType<
   Equal<
@@ -108,15 +109,8 @@ assertType<
         | 'NewUserArrived'
         | 'UserSaidHello'
         | 'UserDisconnect';
-      codelab:
-        | 'CreateOrJoinRoom'
-        | 'SendMessage'
-        | 'LeaveRoom'
-        | 'created'
-        | 'joined'
-        | 'join'
-        | 'full'
-        | 'message';
+      ekobit: 'CreateOrJoinRoom' | 'SendMessage' | 'LeaveRoom' | 'created' | 'joined' | 'full' | 'message' | 'log';
+      codelab: 'CreateOrJoinRoom' | 'SendMessage' | 'LeaveRoom' | 'created' | 'joined' | 'full' | 'message' | 'log';
     }
   >
 >();

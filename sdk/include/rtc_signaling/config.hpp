@@ -11,7 +11,7 @@ namespace rtc_signaling {
 enum class Dialect { native, signalr, relay, dyson };
 
 /// Hub method sets the `signalr` dialect speaks (README "Use with an existing SignalR hub").
-enum class SignalrContract { room, signalrtc, codelab };
+enum class SignalrContract { room, signalrtc, ekobit };
 
 struct SignalrOptions {
   SignalrContract contract = SignalrContract::room;

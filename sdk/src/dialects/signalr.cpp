@@ -23,6 +23,10 @@ negotiation::Policy SignalR::negotiation_policy() const noexcept {
   // skipNegotiation), and then ids can be ordered as everywhere else.
   if (config_.signalr.contract == SignalrContract::signalrtc && !connection_id_)
     return negotiation::Policy::perfect_by_call_direction;
+  // The ekobit hub names nobody: ids are role labels each side gives itself, so only who calls
+  // whom is shared knowledge.
+  if (config_.signalr.contract == SignalrContract::ekobit)
+    return negotiation::Policy::perfect_by_call_direction;
   return negotiation::Policy::perfect_by_id;
 }
 
@@ -67,7 +71,7 @@ msg::Decoded<msg::ServerMessage> SignalR::decode(std::string_view frame) const {
     return *e;
   auto& m = std::get<HubMessage>(parsed);
   if (auto* inv = std::get_if<Invocation>(&m)) {
-    auto t = contract_->on_invocation(inv->target, inv->arguments, self_id_);
+    auto t = contract_->on_invocation(inv->target, inv->arguments, joined_id());
     if (t.messages.empty())
       return msg::ServerMessage{msg::Unknown{inv->target}};
     return t.messages.front();
@@ -80,6 +84,7 @@ msg::Decoded<msg::ServerMessage> SignalR::decode(std::string_view frame) const {
 // ---------------------------------------------------------------- connection setup
 
 void SignalR::reset_connection() {
+  joined_ = false;
   connection_token_.reset();
   connection_id_.reset();
   stateful_ = false;
@@ -271,7 +276,7 @@ void SignalR::handle_message(HubMessage& m, std::vector<msg::Decoded<msg::Server
   if (auto* inv = std::get_if<Invocation>(&m)) {
     if (inv->invocation_id)
       frames_.push_back(completion_error(*inv->invocation_id, kNoClientResult));
-    deliver(contract_->on_invocation(inv->target, inv->arguments, self_id_), out);
+    deliver(contract_->on_invocation(inv->target, inv->arguments, joined_id()), out);
   } else if (auto* c = std::get_if<Completion>(&m)) {
     std::uint64_t id = 0;
     const auto& text = c->invocation_id;
@@ -358,6 +363,7 @@ bool SignalR::refuse_newcomer(const PeerId& id) const {
 void SignalR::mirror(const msg::ServerMessage& m) {
   if (const auto* w = std::get_if<msg::Welcome>(&m)) {
     self_id_ = w->id;
+    joined_ = true;
     roster_.clear();
     roster_full_reported_ = false;
     for (const auto& p : w->peers) {

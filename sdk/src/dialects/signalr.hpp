@@ -7,7 +7,7 @@
 //                    the server's Sequence ─▶ Welcome{resumed} with the roster as we knew it;
 //                    a failed resume falls back to a fresh negotiate on the next attempt.
 //
-// What a hub contract means (room / signalrtc / codelab) lives in signalr_contracts.hpp.
+// What a hub contract means (room / signalrtc / ekobit) lives in signalr_contracts.hpp.
 #pragma once
 
 #include <cstdint>
@@ -110,6 +110,10 @@ private:
 
   // What the session knows, to rebuild its Welcome after a resume.
   PeerId self_id_;
+  /// This hub connection has joined the room (a Welcome came on it); a resume keeps it.
+  bool joined_ = false;
+  /// What contracts are told of our id: empty until this connection joined.
+  PeerId joined_id() const { return joined_ ? self_id_ : PeerId{}; }
   /// Context.ConnectionId from the last negotiate; unknown with skipNegotiation.
   std::optional<PeerId> connection_id_;
   std::map<PeerId, std::string> roster_;

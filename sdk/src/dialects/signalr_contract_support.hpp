@@ -1,4 +1,4 @@
-// What the hub contracts (signalr_room.cpp, signalr_signalrtc.cpp, signalr_codelab.cpp) share:
+// What the hub contracts (signalr_room.cpp, signalr_signalrtc.cpp, signalr_ekobit.cpp) share:
 // argument readers and signal-shape checks that validate like every other decoder, and one
 // factory per contract. Internal to the signalr dialect.
 #pragma once
@@ -31,6 +31,6 @@ msg::Decoded<msg::ServerMessage> signal_from(const std::string& target, const js
 
 std::unique_ptr<Contract> make_room(const Config& config);
 std::unique_ptr<Contract> make_signalrtc(const Config& config);
-std::unique_ptr<Contract> make_codelab(const Config& config);
+std::unique_ptr<Contract> make_ekobit(const Config& config);
 
 } // namespace rtc_signaling::dialects::signalr::support

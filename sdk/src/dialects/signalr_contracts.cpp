@@ -1,6 +1,6 @@
 // The contract base (method renames, case-insensitive targets), the factory, the shared
 // argument readers (signalr_contract_support.hpp) and the signal shapes tests see. Each
-// contract lives in its own file: signalr_room.cpp, signalr_signalrtc.cpp, signalr_codelab.cpp.
+// contract lives in its own file: signalr_room.cpp, signalr_signalrtc.cpp, signalr_ekobit.cpp.
 #include "dialects/signalr_contracts.hpp"
 
 #include <cctype>
@@ -108,8 +108,8 @@ std::unique_ptr<Contract> make_contract(const Config& config) {
     return make_room(config);
   case SignalrContract::signalrtc:
     return make_signalrtc(config);
-  case SignalrContract::codelab:
-    return make_codelab(config);
+  case SignalrContract::ekobit:
+    return make_ekobit(config);
   }
   return nullptr;
 }
@@ -179,7 +179,7 @@ std::variant<SignalPayload, std::monostate, std::string> decode_simplepeer(const
   return std::string("signal has neither sdp nor candidate");
 }
 
-std::optional<json> encode_codelab(const SignalPayload& p) {
+std::optional<json> encode_ekobit(const SignalPayload& p) {
   if (const auto* d = std::get_if<Description>(&p))
     return json{{"type", d->type}, {"sdp", d->sdp}};
   if (const auto* c = std::get_if<Candidate>(&p)) {

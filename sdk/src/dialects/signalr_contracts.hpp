@@ -11,9 +11,11 @@
 //                   its own id; negotiate's connectionId is it (without negotiate it is "self"
 //                   and roles follow who calls whom). Whoever receives UserSaidHello (the
 //                   newcomer) calls and offers.
-//   codelab         CreateOrJoinRoom(room) / SendMessage(room, message) / LeaveRoom(room)
-//                   <- created joined join full message(message); two members, the first one
-//                   (who receives `join`) offers.
+//   ekobit          CreateOrJoinRoom(room) / SendMessage(message, room) / LeaveRoom(room)
+//   (alias codelab) <- created() joined() message(message) log(text); the Ekobit article's hub:
+//                   two members, the Google codelab message shapes. joined() goes to the whole
+//                   group, the newcomer included, and the hub never forgets a member, so a
+//                   newcomer is never sure anyone is there: whoever was in the room calls it.
 #pragma once
 
 #include <memory>
@@ -53,7 +55,8 @@ public:
                           const std::optional<PeerId>& connection_id) const = 0;
   /// SignalTo and Leave (Ping and acks are the connection's business).
   virtual std::vector<Call> calls(const msg::ClientMessage& m) const = 0;
-  /// An invocation from the hub. `self_id` is the id of our last Welcome (codelab roles).
+  /// An invocation from the hub. `self_id` is our id once this hub connection has joined the
+  /// room, empty before (ekobit tells its welcome from a newcomer's arrival by it).
   virtual Translated on_invocation(const std::string& target, const json& arguments,
                                    const PeerId& self_id) const = 0;
 
@@ -77,6 +80,6 @@ std::optional<json> encode_simplepeer(const SignalPayload& p);
 std::variant<SignalPayload, std::monostate, std::string> decode_simplepeer(const json& j,
                                                                          const Limits& limits);
 
-std::optional<json> encode_codelab(const SignalPayload& p);
+std::optional<json> encode_ekobit(const SignalPayload& p);
 
 } // namespace rtc_signaling::dialects::signalr

@@ -297,22 +297,69 @@ test('SignalR_Signalrtc_TwoSdkClientsCallByHelloAndExchangeData', { timeout: 60_
   assert.deepEqual(await left, { id: atAlice.id, reason: 'left' });
 });
 
-test('SignalR_Codelab_FirstMemberCallsSecondDataFlowsThirdIsRefusedAsFull', { timeout: 60_000 }, async () => {
-  const url = `${hub.ws}/hubs/codelab`;
-  const options = { url, room: 'codelab-room', signalr: { contract: 'codelab' } };
-  const first = await sdk({ ...options, name: 'first' });
-  assert.equal(first.id, 'initiator');
-  const second = await sdk({ ...options, name: 'second' });
-  assert.equal(second.id, 'joiner');
-  assert.deepEqual(second.peers.map((p) => p.id), ['initiator']);
-  await until(first, ['peer-joined'], () => first.peers.some((p) => p.id === 'joiner'), T, 'first sees second');
-  await exchangeData(first, second);
+/** The article's own client (the official @microsoft/signalr client) in the room: it joins and then
+ * vanishes without LeaveRoom, as a closed tab does; the hub keeps it in the room's list forever. */
+async function ekobitGhost(room) {
+  const connection = new HubConnectionBuilder()
+    .withUrl(`${hub.http}/hubs/ekobit`, { transport: HttpTransportType.WebSockets, WebSocket: NodeWebSocket })
+    .configureLogging(LogLevel.None)
+    .build();
+  const told = [];
+  for (const method of ['created', 'joined']) connection.on(method, () => told.push(method));
+  connection.on('log', () => {});
+  await connection.start();
+  await connection.invoke('CreateOrJoinRoom', room);
+  await connection.stop();
+  return told;
+}
 
-  await assert.rejects(
-    withTimeout(connect({ ...FAST, dialect: 'signalr', ...options, name: 'third' }), T, 'third member'),
-    (error) => error instanceof RtcSignalingError && error.code === 'room-full',
-  );
+test('SignalR_Ekobit_TwoMembersCallEachOtherAndTheNextMemberReplacesOneWhoLeft', { timeout: 60_000 }, async () => {
+  const url = `${hub.ws}/hubs/ekobit`;
+  const options = { url, room: 'ekobit-room', signalr: { contract: 'ekobit' } };
+  const first = await sdk({ ...options, name: 'first' });
+  assert.equal(first.id, 'initiator', 'created(): alone in the room');
+  const firstSeesSecond = once(first, 'peer-joined', () => true, T);
+  const second = await sdk({ ...options, name: 'second' });
+  assert.equal(second.id, 'joiner', 'joined() is its welcome, not a newcomer to call');
+  assert.deepEqual(await firstSeesSecond, { id: 'joiner', name: '' });
+  await exchangeData(first, second, 'initiator', 'joiner');
+  assert.deepEqual(second.peers.map((p) => p.id), ['initiator'], "the caller's offer put it in the roster");
+
   const left = once(first, 'peer-left', () => true, T);
   await second.close();
   assert.deepEqual(await left, { id: 'joiner', reason: 'left' });
+  // A third member (by the contract's old name): the hub says joined() to both; the one in the
+  // room calls.
+  const third = await sdk({ ...options, name: 'third', signalr: { contract: 'codelab' } });
+  assert.equal(third.id, 'joiner');
+  await exchangeData(first, third, 'initiator', 'joiner');
+  for (const c of [first, third]) assert.equal(c.stats.framesDropped, 0);
+});
+
+test('SignalR_Ekobit_AMemberTheHubNeverForgotDoesNotBlockTheNextCall', { timeout: 60_000 }, async () => {
+  const room = 'ekobit-ghosts';
+  const options = { url: `${hub.ws}/hubs/ekobit`, room, signalr: { contract: 'ekobit' } };
+  assert.deepEqual(await ekobitGhost(room), ['created']);
+  // The ghost is still in the hub's list: the next member is told joined() into an empty room.
+  const alone = await sdk({ ...options, name: 'alone' });
+  assert.equal(alone.id, 'joiner');
+  assert.deepEqual(alone.peers, [], 'a joined() nobody answers is nobody there');
+  const next = await sdk({ ...options, name: 'next' });
+  assert.equal(next.id, 'joiner');
+  // alone, in the room, calls next. The hub names nobody: each labels the other side with the
+  // role opposite to its own, so here both are `joiner` and see an `initiator`.
+  await exchangeData(alone, next, 'initiator', 'initiator');
+  assert.deepEqual(alone.peers.map((p) => p.id), ['initiator']);
+  assert.deepEqual(next.peers.map((p) => p.id), ['initiator']);
+});
+
+test('SignalR_Ekobit_TheAuthorizedHubWantsABearerToken', { timeout: 60_000 }, async () => {
+  const options = { url: `${hub.ws}/hubs/ekobit-auth`, room: 'ekobit-auth', signalr: { contract: 'ekobit' } };
+  await assert.rejects(
+    withTimeout(connect({ ...FAST, dialect: 'signalr', ...options }), T, 'no token'),
+    (error) => error instanceof RtcSignalingError && error.code === 'unauthorized',
+  );
+  const a = await sdk({ ...options, name: 'a', token: () => token({ sub: 'a', name: 'a' }) });
+  const b = await sdk({ ...options, name: 'b', token: () => token({ sub: 'b', name: 'b' }) });
+  await exchangeData(a, b, 'initiator', 'joiner');
 });
