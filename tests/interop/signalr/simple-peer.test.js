@@ -1,6 +1,8 @@
-// Cross-check from the other side in real Chromium: a page running simple-peer with the official
-// @microsoft/signalr browser client (the Angular tutorial's client protocol) and a page running the
-// SDK (dialect 'signalr', contract 'signalrtc') call each other through demo/signalr-hub.
+// Cross-checks from the other side in real Chromium, through demo/signalr-hub: a page running
+// simple-peer with the official @microsoft/signalr browser client (the Angular tutorial's client
+// protocol) calls an SDK page on the signalrtc hub, and a page written like the Ekobit article's
+// client (the official client, plain RTCPeerConnection, the codelab message shapes) calls an SDK
+// page on the ekobit hub.
 import assert from 'node:assert/strict';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -105,4 +107,50 @@ test('SignalR_Signalrtc_SimplePeerNewcomerCallsSdkPageMediaBothWaysAndData', { t
   const sdk = await sdkPage('sdk');
   const sp = await simplePeerPage('simple-peer');
   await assertCall(sdk, sp);
+});
+
+const ekobitUrl = () => `${hub.http}/hubs/ekobit`;
+const articlePage = (roomName) => open('ekobit.html', { url: ekobitUrl(), roomName });
+const ekobitSdkPage = (room) => open('sdk.html', { url: `${hub.ws}/hubs/ekobit`, name: 'sdk', contract: 'ekobit', room });
+
+/** The SDK page and the article's page play each other's camera. */
+async function assertEkobitCall(sdk, article) {
+  await waitFor(article, () => window.rtcSummary().connectionState === 'connected', null, 'the article page connected');
+  await waitFor(article, () => {
+    const s = window.rtcSummary();
+    return s.kinds.includes('audio') && s.kinds.includes('video') && s.videoWidth > 0;
+  }, null, "the article page plays the SDK's audio and video");
+  await waitFor(sdk, () => {
+    const s = window.rtcSummary();
+    return s.peers.some((p) => p.state === 'connected') && s.kinds.includes('audio') && s.kinds.includes('video') && s.videoWidth > 0;
+  }, null, "the SDK page plays the article page's audio and video");
+  const [a, b] = [await summary(sdk), await summary(article)];
+  assert.deepEqual(a.errors, []);
+  assert.deepEqual(b.errors, []);
+  assert.ok(b.log.some((line) => /^\[Server\]: Client .* joined the room/.test(line)), 'the hub logs to the group');
+  return [a, b];
+}
+
+test('SignalR_Ekobit_ArticleInitiatorCallsTheSdkWhenItSaysGotUserMedia', { timeout: 120_000 }, async () => {
+  const article = await articlePage('ekobit-article-first');
+  assert.equal(article.joined, 'initiator');
+  const sdk = await ekobitSdkPage('ekobit-article-first');
+  const [a, b] = await assertEkobitCall(sdk, article);
+  assert.equal(b.offersSent, 1, 'the article page offered');
+  assert.deepEqual(a.peers.map((p) => p.id), ['initiator']);
+  assert.equal(await sdk.page.evaluate(() => window.rtcId()), 'joiner');
+  // The article's hang-up is its 'bye' message.
+  await article.page.evaluate(() => window.rtcHangup());
+  await waitFor(sdk, () => window.rtcSummary().left.some((p) => p.reason === 'left'), null, "the SDK saw the article's bye");
+});
+
+test('SignalR_Ekobit_SdkInTheRoomCallsTheArticleNewcomer', { timeout: 120_000 }, async () => {
+  const sdk = await ekobitSdkPage('ekobit-sdk-first');
+  assert.equal(await sdk.page.evaluate(() => window.rtcId()), 'initiator');
+  const article = await articlePage('ekobit-sdk-first');
+  assert.equal(article.joined, 'joiner');
+  const [a, b] = await assertEkobitCall(sdk, article);
+  assert.ok(b.answersSent >= 1, 'the article page answered the SDK');
+  assert.equal(b.offersSent, 0, 'a joiner never offers in the article');
+  assert.deepEqual(a.peers.map((p) => p.id), ['joiner']);
 });
