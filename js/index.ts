@@ -146,8 +146,24 @@ export interface ConnectOptions {
    * connection attempt, so it can return a fresh token.
    */
   token?: string | (() => string | Promise<string>);
-  /** Passed to every RTCPeerConnection. */
+  /**
+   * STUN/TURN servers, passed to every RTCPeerConnection. Default `[]`: peers connect only where
+   * host candidates reach (one machine, one LAN); across NATs they need STUN and often TURN (see
+   * the README's "Networks and TURN").
+   */
   iceServers?: RTCIceServer[];
+  /** Passed to every RTCPeerConnection; `'relay'` forces TURN (to test a TURN server). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  /**
+   * How much the SDK logs. Default `'silent'`. `'error'`: fatal errors; `'warn'`: also non-fatal
+   * ones (a dropped frame with its reason) and setup warnings (no `iceServers` on a page that is
+   * not on this machine); `'info'`: also state changes, attempts, peers joining, leaving and
+   * connecting; `'debug'`: also every command the core issues (sockets, HTTP, negotiation steps).
+   * Tokens are never logged: URLs lose their query, frames and SDPs appear by size only.
+   */
+  logLevel?: LogLevel;
+  /** Where log entries go. Default: `console.error`/`warn`/`info`/`debug` with an `rtc-signaling:` prefix. */
+  logger?: (entry: LogEntry) => void;
   /** Reconnect policy, or `false` to end the session when the connection drops. */
   reconnect?: ReconnectOptions | false;
   /** Tracks to send to every peer; change later with `setLocalStream()`. */
@@ -171,6 +187,17 @@ export interface ConnectOptions {
    */
   on?: ClientListeners;
 }
+
+export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
+
+/** One log line; `level` is never `'silent'`. */
+export interface LogEntry {
+  level: Exclude<LogLevel, 'silent'>;
+  message: string;
+}
+
+/** A connection's quality from its stats: round-trip time and inbound packet loss. */
+export type ConnectionQuality = 'good' | 'poor' | 'bad';
 
 /** One listener per event, for `ConnectOptions.on`. */
 export type ClientListeners = { [E in ClientEvent]?: (payload: ClientEvents[E]) => void };
@@ -196,6 +223,12 @@ export interface ClientEvents {
   data: { id: string; data: string | ArrayBuffer };
   /** The data channel to a peer opened or closed. */
   channel: { id: string; state: 'open' | 'closed' };
+  /**
+   * A connected peer's quality changed (checked every 2 s while anyone listens): `good` (RTT under
+   * 300 ms, loss under 3 %), `poor` (under 800 ms, under 10 %) or `bad`. `rttMs` from the selected
+   * candidate pair, `lossPercent` from inbound media over the last interval (null without media).
+   */
+  quality: { id: string; quality: ConnectionQuality; rttMs: number | null; lossPercent: number | null };
 }
 
 export type ClientEvent = keyof ClientEvents;
@@ -232,6 +265,11 @@ export interface Client {
   /** Requests an ICE restart towards one peer. Throws `unknown-peer`. */
   restartIce(peerId: string): void;
   /**
+   * The RTCStatsReport of the connection to one peer (empty while there is no connection yet).
+   * Rejects with `unknown-peer`, or `closed` once the client is closed.
+   */
+  getStats(peerId: string): Promise<RTCStatsReport>;
+  /**
    * While `reconnecting`, starts the next attempt at once instead of waiting out the backoff
    * delay (a "Retry now" button; the SDK does the same when the page becomes visible again or the
    * browser goes online). Does nothing in any other state.
@@ -255,7 +293,10 @@ const EVENTS: readonly string[] = [
   'track',
   'data',
   'channel',
+  'quality',
 ];
+const LOG_LEVELS: readonly LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug'];
+const QUALITY_INTERVAL_MS = 2000;
 
 /** Every error thrown or rejected by this package. `code` is a stable string (see README). */
 export class RtcSignalingError extends Error {
@@ -404,7 +445,107 @@ function toCoreConfig(options: ConnectOptions): CoreConfig {
     iceGraceMs: nonNegative(options.iceGraceMs, 'iceGraceMs'),
     seedHi: seed[0]!,
     seedLo: seed[1]!,
+    trace: options.logLevel === 'debug',
   };
+}
+
+/** The RTCConfiguration every connection is created with. */
+function rtcConfiguration(options: ConnectOptions): RTCConfiguration {
+  const configuration: RTCConfiguration = { iceServers: options.iceServers ?? [] };
+  if (options.iceTransportPolicy !== undefined) {
+    if (options.iceTransportPolicy !== 'all' && options.iceTransportPolicy !== 'relay') {
+      throw invalid("iceTransportPolicy must be 'all' or 'relay'");
+    }
+    configuration.iceTransportPolicy = options.iceTransportPolicy;
+  }
+  return configuration;
+}
+
+type Log = (level: LogEntry['level'], message: string) => void;
+
+/** The log function for these options; entries below the level are dropped. */
+function makeLog(options: ConnectOptions): Log {
+  const level = options.logLevel ?? 'silent';
+  if (!LOG_LEVELS.includes(level)) throw invalid(`logLevel must be one of ${LOG_LEVELS.join(', ')}`);
+  if (options.logger !== undefined && typeof options.logger !== 'function') throw invalid('logger must be a function');
+  const threshold = LOG_LEVELS.indexOf(level);
+  const sink = options.logger ?? ((entry: LogEntry) => console[entry.level](`rtc-signaling: ${entry.message}`));
+  return (entryLevel, message) => {
+    if (LOG_LEVELS.indexOf(entryLevel) > threshold) return;
+    try {
+      sink({ level: entryLevel, message });
+    } catch (error) {
+      reportListenerError(error);
+    }
+  };
+}
+
+/** The log line of an event from the core, at its level; `log` events are the core's trace. */
+function logEvent(log: Log, type: string, payload: CoreEvent): void {
+  const p = payload as Record<string, string | number | boolean>;
+  switch (type) {
+    case 'log':
+      return log('debug', String(p.message));
+    case 'state':
+      return log('info', `state ${p.state}`);
+    case 'joined':
+      return log('info', `joined room "${p.room}" as ${p.id}${p.resumed ? ' (resumed)' : ''}`);
+    case 'reconnecting':
+      return log('info', `reconnecting: attempt ${p.attempt} in ${p.delayMs} ms`);
+    case 'peer-joined':
+      return log('info', `peer ${p.id} joined${p.name ? ` ("${p.name}")` : ''}`);
+    case 'peer-left':
+      return log('info', `peer ${p.id} left (${p.reason})`);
+    case 'peer-state':
+      return log('info', `peer ${p.id}: ${p.state}`);
+    case 'channel':
+      return log('debug', `peer ${p.id}: data channel ${p.state}`);
+    case 'error':
+      return log(p.fatal ? 'error' : 'warn', `${p.code}: ${p.message}`);
+  }
+}
+
+/** True for a page served from another machine (so its peers are likely elsewhere too). */
+function remotePage(): boolean {
+  const host = (globalThis as { location?: Location }).location?.hostname;
+  if (host === undefined || host === '') return false;
+  const loopback = host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '[::1]' || host === '::1';
+  return !loopback;
+}
+
+/** A connection's quality from one stats report and the inbound counters of the previous one. */
+function assess(
+  report: RTCStatsReport,
+  previous: { lost: number; received: number } | undefined,
+): { quality: ConnectionQuality; rttMs: number | null; lossPercent: number | null; lost: number; received: number } | null {
+  let rtt: number | undefined;
+  let remoteRtt: number | undefined;
+  let lost = 0;
+  let received = 0;
+  let media = false;
+  report.forEach((s: Record<string, unknown>) => {
+    if (s.type === 'candidate-pair' && s.state === 'succeeded' && (s.nominated || s.selected) && typeof s.currentRoundTripTime === 'number') {
+      rtt = s.currentRoundTripTime * 1000;
+    } else if (s.type === 'remote-inbound-rtp' && typeof s.roundTripTime === 'number') {
+      remoteRtt = s.roundTripTime * 1000;
+    } else if (s.type === 'inbound-rtp') {
+      media = true;
+      lost += Number(s.packetsLost ?? 0);
+      received += Number(s.packetsReceived ?? 0);
+    }
+  });
+  const rttMs = rtt ?? remoteRtt ?? null;
+  let lossPercent: number | null = null;
+  if (media && previous) {
+    const dLost = Math.max(0, lost - previous.lost);
+    const total = dLost + Math.max(0, received - previous.received);
+    lossPercent = total > 0 ? (100 * dLost) / total : 0;
+  }
+  if (rttMs === null && lossPercent === null) return null;
+  const r = rttMs ?? 0;
+  const l = lossPercent ?? 0;
+  const quality: ConnectionQuality = r >= 800 || l >= 10 ? 'bad' : r >= 300 || l >= 3 ? 'poor' : 'good';
+  return { quality, rttMs: rttMs === null ? null : Math.round(rttMs), lossPercent: lossPercent === null ? null : Math.round(lossPercent * 10) / 10, lost, received };
 }
 
 /** Data-channel payloads: strings as text, everything binary as an exact ArrayBuffer. */
@@ -458,6 +599,7 @@ class ClientImpl implements Client {
   on<E extends ClientEvent>(event: E, listener: (payload: ClientEvents[E]) => void): () => void {
     if (!EVENTS.includes(event)) throw new RtcSignalingError('invalid-event', `unknown event '${event}'`);
     if (typeof listener !== 'function') throw new TypeError('listener must be a function');
+    if (event === 'quality') this.#watchQuality();
     let set = this.#listeners.get(event);
     if (!set) this.#listeners.set(event, (set = new Set()));
     // Wrap so the same function may be subscribed twice and unsubscribed independently.
@@ -489,6 +631,48 @@ class ClientImpl implements Client {
     this.#assertUsable();
     const error = this.#core._restartIce(this.#handle, String(peerId));
     if (error) throw new RtcSignalingError(error.code, error.message);
+  }
+
+  async getStats(peerId: string): Promise<RTCStatsReport> {
+    this.#assertUsable();
+    const id = String(peerId);
+    if (!this.peers.some((p) => p.id === id)) {
+      throw new RtcSignalingError('unknown-peer', `no peer '${id}' in the room`);
+    }
+    const report = this.#core._peerStats(this.#handle, id);
+    return report ?? (new Map() as unknown as RTCStatsReport);
+  }
+
+  // ---- quality: polled while anyone listens
+
+  #quality = new Map<string, { quality?: ConnectionQuality; lost: number; received: number }>();
+  #qualityTimer: ReturnType<typeof setInterval> | undefined;
+
+  #watchQuality(): void {
+    if (this.#qualityTimer || this.#freed) return;
+    this.#qualityTimer = setInterval(() => void this.#checkQuality(), QUALITY_INTERVAL_MS);
+    (this.#qualityTimer as { unref?: () => void }).unref?.();
+  }
+
+  async #checkQuality(): Promise<void> {
+    if (this.#freed) return;
+    const connected = this.peers.filter((p) => p.state === 'connected').map((p) => p.id);
+    for (const id of [...this.#quality.keys()]) if (!connected.includes(id)) this.#quality.delete(id);
+    for (const id of connected) {
+      let report: RTCStatsReport;
+      try {
+        report = await this.getStats(id);
+      } catch {
+        continue; // closed, or the peer left meanwhile
+      }
+      const before = this.#quality.get(id);
+      const now = assess(report, before);
+      if (!now || this.#freed) continue;
+      this.#quality.set(id, { quality: now.quality, lost: now.lost, received: now.received });
+      if (before?.quality !== now.quality) {
+        this.deliver('quality', { id, quality: now.quality, rttMs: now.rttMs, lossPercent: now.lossPercent });
+      }
+    }
   }
 
   reconnectNow(): void {
@@ -527,6 +711,7 @@ class ClientImpl implements Client {
   free(): void {
     if (this.#freed) return;
     this.#stopWatchingVisibility();
+    clearInterval(this.#qualityTimer);
     this.#lastId = this.id;
     this.#core._close(this.#handle);
     this.#freed = true;
@@ -561,6 +746,8 @@ class ClientImpl implements Client {
  */
 export async function connect(options: ConnectOptions): Promise<Client> {
   const config = toCoreConfig(options);
+  const configuration = rtcConfiguration(options);
+  const log = makeLog(options);
   const core = await loadCore();
 
   let client: ClientImpl | undefined;
@@ -578,7 +765,8 @@ export async function connect(options: ConnectOptions): Promise<Client> {
 
   const emit = (type: string, payload: CoreEvent): void => {
     try {
-      if (!client) return;
+      logEvent(log, type, payload);
+      if (!client || type === 'log') return;
       if (type === 'token-request') {
         requestToken(options.token as () => string | Promise<string>, client);
         return;
@@ -611,7 +799,10 @@ export async function connect(options: ConnectOptions): Promise<Client> {
     }
   };
 
-  const handle = core._create(config, options.iceServers ?? [], emit);
+  if (!configuration.iceServers?.length && remotePage()) {
+    log('warn', 'no iceServers configured: peers on other networks will not connect (see "Networks and TURN" in the README)');
+  }
+  const handle = core._create(config, configuration, emit);
   client = new ClientImpl(core, handle);
   client.watchVisibility();
   for (const [event, listener] of Object.entries(options.on ?? {})) {

@@ -18,6 +18,8 @@ export interface CoreConfig {
   iceGraceMs: number | undefined;
   seedHi: number;
   seedLo: number;
+  /** Emit a `log` event for every command the core issues. */
+  trace: boolean;
 }
 
 /** {code, message} returned by the driver's app calls on failure. */
@@ -31,7 +33,7 @@ export interface CoreError {
 export type CoreEvent = Record<string, unknown>;
 
 export interface CoreModule {
-  _create(config: CoreConfig, iceServers: RTCIceServer[], emit: (type: string, payload: CoreEvent) => void): number;
+  _create(config: CoreConfig, configuration: RTCConfiguration, emit: (type: string, payload: CoreEvent) => void): number;
   _start(handle: number): void;
   _close(handle: number): void;
   /** The browser's online/offline events; online while reconnecting attempts at once. */
@@ -40,6 +42,8 @@ export interface CoreModule {
   _broadcast(handle: number, data: string | ArrayBuffer): number;
   _setLocalStream(handle: number, stream: MediaStream | null): void;
   _restartIce(handle: number, peer: string): CoreError | null;
+  /** pc.getStats() of the peer's connection, or null when there is none yet. */
+  _peerStats(handle: number, peer: string): Promise<RTCStatsReport> | null;
   _provideToken(handle: number, token: string | null, error: string): void;
   _id(handle: number): string;
   _state(handle: number): SessionState;

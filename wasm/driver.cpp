@@ -5,15 +5,16 @@
 
 #include "convert.hpp"
 #include "guarded_call.hpp"
+#include "rtc_signaling/describe.hpp"
 
 namespace rtc_signaling::wasm {
 
 using emscripten::val;
 
-Driver::Driver(int handle, Config config, val ice_servers, val emit)
+Driver::Driver(int handle, Config config, val rtc_configuration, val emit)
     : core_(std::move(config)), emit_(std::move(emit)),
       signaling_(handle, *this, core_.config().limits.max_frame_bytes),
-      peers_(handle, *this, std::move(ice_servers)) {}
+      peers_(handle, *this, std::move(rtc_configuration)) {}
 
 Driver::~Driver() = default;
 
@@ -82,6 +83,13 @@ void Driver::emit(const char* type, const val& payload) {
 }
 
 void Driver::execute(const Output& output) {
+  if (trace_) {
+    if (auto line = describe(output)) {
+      val payload = val::object();
+      payload.set("message", *line);
+      emit("log", payload);
+    }
+  }
   std::visit(
       [&](const auto& o) {
         using T = std::decay_t<decltype(o)>;
@@ -162,6 +170,10 @@ val Driver::restart_ice(const std::string& peer) {
   }
   feed(input::RestartIce{peer});
   return val::null();
+}
+
+val Driver::peer_stats(const std::string& peer) {
+  return peers_.stats(peer);
 }
 
 std::string Driver::id() const {

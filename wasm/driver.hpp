@@ -25,7 +25,7 @@ namespace rtc_signaling::wasm {
 class Driver final : private Port {
 public:
   /// emit(type, payload) delivers app events to JS and must never throw.
-  Driver(int handle, Config config, emscripten::val ice_servers, emscripten::val emit);
+  Driver(int handle, Config config, emscripten::val rtc_configuration, emscripten::val emit);
   ~Driver();
   Driver(const Driver&) = delete;
   Driver& operator=(const Driver&) = delete;
@@ -49,6 +49,10 @@ public:
   std::string state() const;
   emscripten::val peers() const;
   emscripten::val stats() const;  ///< the core's counters (diagnostics, tests)
+  /// pc.getStats() for one peer: a promise, or null when there is no connection to it yet.
+  emscripten::val peer_stats(const std::string& peer);
+  /// Emit a `log` event ({message}: rtc_signaling::describe) for every command executed.
+  void set_trace(bool on) { trace_ = on; }
 
   // Browser callbacks, reached through the trampolines.
   void on_socket(int generation, SocketEvent kind, const emscripten::val& event);
@@ -75,6 +79,7 @@ private:
   std::deque<std::optional<Input>> queue_;
   bool pumping_ = false;
   bool close_requested_ = false;
+  bool trace_ = false;
   bool finished_ = false;
 };
 

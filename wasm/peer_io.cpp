@@ -16,15 +16,15 @@ constexpr const char* kPeerHandlers[] = {"onnegotiationneeded", "onicecandidate"
 constexpr const char* kChannelHandlers[] = {"onopen", "onclose", "onmessage"};
 } // namespace
 
-PeerIo::PeerIo(int handle, Port& port, val ice_servers)
-    : handle_(handle), port_(port), ice_servers_(std::move(ice_servers)) {}
+PeerIo::PeerIo(int handle, Port& port, val configuration)
+    : handle_(handle), port_(port), configuration_(std::move(configuration)) {}
 
 void PeerIo::teardown() {
   while (!peers_.empty())
     release(peers_.begin()->first);
   operations_.clear();
   local_stream_ = val::null();
-  ice_servers_ = val::undefined();
+  configuration_ = val::undefined();
 }
 
 void PeerIo::emit_channel_state(const PeerId& peer, bool open) {
@@ -83,8 +83,8 @@ PeerIo::Connection* PeerIo::find(const PeerId& peer) {
 void PeerIo::create(const output::CreatePeerConnection& create) {
   release(create.peer);
   val configuration = val::object();
-  if (!is_nullish(ice_servers_))
-    configuration.set("iceServers", ice_servers_);
+  if (!is_nullish(configuration_))
+    configuration = val::global("Object").call<val>("assign", configuration, configuration_);
   CallResult created = guarded_new(val::global("RTCPeerConnection"), js_args(configuration));
   if (!created.ok) {
     port_.emit("error", [&] {
@@ -377,6 +377,14 @@ void PeerIo::finish_operation(int token, bool ok, const std::string& error) {
 }
 
 // ---------------------------------------------------------------- app requests
+
+val PeerIo::stats(const PeerId& peer) {
+  Connection* connection = find(peer);
+  if (!connection)
+    return val::null();
+  CallResult result = guarded_call(connection->pc, "getStats", js_args());
+  return result.ok ? result.value : val::null();
+}
 
 val PeerIo::send(const PeerId& peer, const val& data, bool in_room) {
   Connection* connection = find(peer);

@@ -33,7 +33,8 @@ enum class PeerEvent : int {
 
 class PeerIo {
 public:
-  PeerIo(int handle, Port& port, emscripten::val ice_servers);
+  /// `configuration`: the RTCConfiguration every connection is created with (a copy each time).
+  PeerIo(int handle, Port& port, emscripten::val configuration);
 
   void teardown();
 
@@ -51,6 +52,8 @@ public:
   /// Sends to every peer whose channel is open; returns how many.
   int broadcast(const emscripten::val& data);
   void set_local_stream(const emscripten::val& stream);
+  /// pc.getStats() of the peer's connection (a promise), or null when there is none.
+  emscripten::val stats(const PeerId& peer);
 
   // ---- browser callbacks
   void on_peer(int generation, PeerEvent kind, const emscripten::val& event);
@@ -87,7 +90,7 @@ private:
 
   int handle_;
   Port& port_;
-  emscripten::val ice_servers_;
+  emscripten::val configuration_;
   emscripten::val local_stream_ = emscripten::val::null();
   std::map<PeerId, Connection> peers_;
   std::map<int, PeerId> peer_by_generation_;

@@ -47,10 +47,11 @@ template <typename Fn> void with_driver_void(int handle, Fn&& fn) {
 
 } // namespace
 
-int create_driver(val options, val ice_servers, val emit) {
+int create_driver(val options, val rtc_configuration, val emit) {
   int handle = next_handle++;
-  drivers().emplace(handle,
-                    std::make_unique<Driver>(handle, config_from_val(options), ice_servers, emit));
+  auto driver = std::make_unique<Driver>(handle, config_from_val(options), rtc_configuration, emit);
+  driver->set_trace(options["trace"].isTrue());
+  drivers().emplace(handle, std::move(driver));
   return handle;
 }
 
@@ -71,6 +72,10 @@ int driver_broadcast(int handle, val data) {
 }
 void driver_set_local_stream(int handle, val stream) {
   with_driver_void(handle, [&](Driver& d) { d.set_local_stream(stream); });
+}
+val driver_peer_stats(int handle, std::string peer) {
+  return with_driver(
+      handle, [&](Driver& d) { return d.peer_stats(peer); }, val::null());
 }
 val driver_restart_ice(int handle, std::string peer) {
   return with_driver(

@@ -13,13 +13,14 @@
 namespace rtc_signaling::wasm {
 
 // Called by js/index.ts.
-int create_driver(emscripten::val options, emscripten::val ice_servers, emscripten::val emit);
+int create_driver(emscripten::val options, emscripten::val rtc_configuration, emscripten::val emit);
 void start_driver(int handle);
 void close_driver(int handle);
 emscripten::val driver_send(int handle, std::string peer, emscripten::val data);
 int driver_broadcast(int handle, emscripten::val data);
 void driver_set_local_stream(int handle, emscripten::val stream);
 emscripten::val driver_restart_ice(int handle, std::string peer);
+emscripten::val driver_peer_stats(int handle, std::string peer);
 void driver_provide_token(int handle, emscripten::val token, std::string error);
 std::string driver_id(int handle);
 std::string driver_state(int handle);

@@ -9,9 +9,12 @@ import {
   type Client,
   type ClientEvent,
   type ClientEvents,
+  type ConnectionQuality,
   type ConnectOptions,
   type Dialect,
   type ErrorCode,
+  type LogEntry,
+  type LogLevel,
   type PeerConnectionState,
   type PeerSummary,
   type ReconnectOptions,
@@ -35,6 +38,9 @@ const everyOption: Required<ConnectOptions> = {
   dialect: 'native',
   token: 'secret',
   iceServers: [{ urls: 'stun:stun.l.google.com:19302' }],
+  iceTransportPolicy: 'relay',
+  logLevel: 'debug',
+  logger: ({ level, message }) => console[level](message),
   reconnect: { initialDelayMs: 500, maxDelayMs: 30_000, maxAttempts: Infinity },
   localStream: stream,
   pingIntervalMs: 10_000,
@@ -181,6 +187,11 @@ client.setLocalStream(null);
 client.restartIce('peer-1');
 assertType<Equal<ReturnType<Client['reconnectNow']>, void>>();
 client.reconnectNow();
+assertType<Equal<ReturnType<Client['getStats']>, Promise<RTCStatsReport>>>();
+assertType<Equal<LogLevel, 'silent' | 'error' | 'warn' | 'info' | 'debug'>>();
+assertType<Equal<LogEntry, { level: 'error' | 'warn' | 'info' | 'debug'; message: string }>>();
+// @ts-expect-error log levels are these names only
+void connect({ ...minimal, logLevel: 'verbose' });
 
 // @ts-expect-error id is read-only
 client.id = 'other';
@@ -208,6 +219,7 @@ assertType<
     | 'track'
     | 'data'
     | 'channel'
+    | 'quality'
   >
 >();
 assertType<Equal<ClientEvents['state'], { state: SessionState }>>();
@@ -224,6 +236,10 @@ assertType<
 >();
 assertType<Equal<ClientEvents['data'], { id: string; data: string | ArrayBuffer }>>();
 assertType<Equal<ClientEvents['channel'], { id: string; state: 'open' | 'closed' }>>();
+assertType<Equal<ConnectionQuality, 'good' | 'poor' | 'bad'>>();
+assertType<
+  Equal<ClientEvents['quality'], { id: string; quality: ConnectionQuality; rttMs: number | null; lossPercent: number | null }>
+>();
 
 const off: () => void = client.on('state', ({ state }) => {
   const s: SessionState = state;
