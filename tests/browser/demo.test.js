@@ -110,6 +110,11 @@ test('two people join a room, see and chat with each other, survive a server res
     for (const [self, other] of [[alice, bob], [bob, alice]]) {
       await waitForLiveTile(self, other.name);
       assert.match(await remoteTile(self, other.name).getByTestId('tile-name').textContent(), new RegExp(other.name));
+      // The SDK's quality event, measured from getStats(), shows on the tile: good on loopback.
+      const quality = remoteTile(self, other.name).getByTestId('tile-quality');
+      await quality.waitFor(WAIT);
+      assert.equal(await quality.getAttribute('data-quality'), 'good');
+      assert.match(await quality.getAttribute('title'), /^Connection good \(\d+ ms round trip\)$/);
     }
     await shot(alice, '02-call');
     await shot(bob, '02-call');

@@ -27,7 +27,8 @@ import { InviteButton } from './invite-button';
           [local]="true" [state]="localState()" [videoOn]="rtc.cameraOn()" [audioOn]="rtc.micOn()" />
         @for (p of rtc.peers(); track p.id) {
           <app-video-tile data-testid="tile-remote" [attr.data-peer-id]="p.id" [attr.data-peer-name]="p.name"
-            [name]="p.name" [stream]="p.stream" [state]="p.state" [videoOn]="p.video" [audioOn]="p.audio" />
+            [name]="p.name" [stream]="p.stream" [state]="p.state" [videoOn]="p.video" [audioOn]="p.audio"
+            [quality]="p.quality" [rttMs]="p.rttMs" />
         }
       </section>
       <app-chat-panel />

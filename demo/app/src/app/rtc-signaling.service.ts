@@ -20,6 +20,9 @@ export interface CallPeer {
   /** Whether the peer says its mic/camera are on (sent over the data channel; null = unknown). */
   audio: boolean | null;
   video: boolean | null;
+  /** The SDK's `quality` event for this peer: null until the first measurement. */
+  quality: 'good' | 'poor' | 'bad' | null;
+  rttMs: number | null;
 }
 
 export interface ChatMessage {
@@ -224,6 +227,7 @@ export class RtcSignalingService {
         if (state === 'open') this.announceMedia(id);
       }),
       client.on('track', ({ id, track }) => this.addTrack(id, track)),
+      client.on('quality', ({ id, quality, rttMs }) => this.patchPeer(id, { quality, rttMs })),
       client.on('data', ({ id, data }) => this.onData(id, data)),
     );
   }
@@ -280,7 +284,9 @@ export class RtcSignalingService {
     this._peers.update((ps) => {
       const i = ps.findIndex((p) => p.id === id);
       if (i < 0) {
-        const fresh: CallPeer = { id, name: 'guest', state: 'connecting', stream: null, audio: null, video: null };
+        const fresh: CallPeer = {
+          id, name: 'guest', state: 'connecting', stream: null, audio: null, video: null, quality: null, rttMs: null,
+        };
         return [...ps, { ...fresh, ...patch }];
       }
       const next = ps.slice();

@@ -30,6 +30,10 @@ import { Icon } from './icon';
         <app-icon name="mic-off" class="tile__mic-off" data-testid="tile-mic-off" title="Microphone off" />
       }
       <span class="tile__name" data-testid="tile-name">{{ label() }}</span>
+      @if (quality()) {
+        <span class="tile__quality" data-testid="tile-quality" [attr.data-quality]="quality()"
+          [attr.title]="qualityTitle()" [attr.aria-label]="qualityTitle()"><i></i><i></i><i></i></span>
+      }
       <span class="badge" [attr.data-state]="state()" data-testid="tile-state">{{ state() }}</span>
     </div>
   `,
@@ -42,6 +46,9 @@ export class VideoTile {
   /** null = unknown (assume on when a video track exists). */
   readonly videoOn = input<boolean | null>(null);
   readonly audioOn = input<boolean | null>(null);
+  /** The connection's quality (the SDK's `quality` event); null hides the indicator. */
+  readonly quality = input<'good' | 'poor' | 'bad' | null>(null);
+  readonly rttMs = input<number | null>(null);
 
   private readonly video = viewChild.required<ElementRef<HTMLVideoElement>>('video');
   protected readonly needsUnmute = signal(false);
@@ -60,6 +67,10 @@ export class VideoTile {
     () => (this.stream()?.getVideoTracks().length ?? 0) > 0 && this.videoOn() !== false,
   );
   protected readonly audioOff = computed(() => this.audioOn() === false);
+  protected readonly qualityTitle = computed(() => {
+    const rtt = this.rttMs();
+    return `Connection ${this.quality()}${rtt === null ? '' : ` (${rtt} ms round trip)`}`;
+  });
 
   constructor() {
     effect(() => {
