@@ -149,16 +149,20 @@ test('two people join a room, see and chat with each other, survive a server res
     assert.equal(await localAudioEnabled(alice), true);
     await remoteTile(bob, 'Alice').getByTestId('tile-mic-off').waitFor({ state: 'detached', ...WAIT });
 
-    // Server goes away: both show the reconnect countdown.
+    // Server goes away: both show the reconnect countdown in the status bar, the attempt number
+    // only as a detail; the tiles keep showing the media, which is still up.
     const { port } = server;
     await stopServer(server);
-    for (const who of [alice, bob]) {
+    for (const [who, other] of [[alice, bob], [bob, alice]]) {
       await waitForStatus(who, 'reconnecting');
       await who.page
         .getByTestId('status-text')
-        .filter({ hasText: /^Reconnecting — attempt \d+, (next try in \d+ s|trying now…)$/ })
+        .filter({ hasText: /^Reconnecting… (next try in \d+ s|trying now)$/ })
         .waitFor(WAIT);
+      assert.match(await who.page.getByTestId('status-attempt').textContent(), /^attempt \d+$/);
       await who.page.getByTestId('retry-now').waitFor(WAIT);
+      assert.equal(await who.page.getByTestId('tile-local').getByTestId('tile-state').count(), 0, 'no signaling state on your own tile');
+      assert.equal(await remoteTile(who, other.name).getByTestId('tile-state').textContent(), 'connected');
     }
     await shot(alice, '05-reconnecting');
 
@@ -244,6 +248,44 @@ test('joining a full room shows "room full" in plain words with its code', async
   } finally {
     await erin.context.close();
     await frank.context.close();
+    await stopServer(server);
+  }
+});
+
+test('the join form says why Join is disabled and counts a long name; a long name fits its tile', async () => {
+  const server = await startServer({ args: serverArgs });
+  const room = `names-${Date.now().toString(36)}`;
+  const long = 'Maximiliane Theodora Wolkenstein-Trostb'; // 39 characters
+  const erin = await openApp(server, 'Erin', room);
+  const max = await openApp(server, long, room);
+  try {
+    await erin.page.getByTestId('join-name').fill('   ');
+    assert.match(await erin.page.getByTestId('join-name-hint').textContent(), /^Enter your name to join/);
+    assert.equal(await erin.page.getByTestId('join-submit').isDisabled(), true);
+    await erin.page.getByTestId('join-name').fill('Erin');
+    assert.equal(await erin.page.getByTestId('join-name-hint').count(), 0);
+    assert.equal((await max.page.getByTestId('join-name-hint').textContent()).trim(), '39/40 characters');
+    await max.page.getByTestId('join-name').pressSequentially('xyz');
+    assert.equal(await max.page.getByTestId('join-name').inputValue(), `${long}x`, 'the field stops at 40, and says so');
+    await max.page.getByTestId('join-name').fill(long);
+
+    await erin.page.getByTestId('join-submit').click();
+    await waitForStatus(erin, 'open');
+    await max.page.getByTestId('join-submit').click();
+    await waitForStatus(max, 'open');
+    await waitForLiveTile(erin, long);
+    const fit = await remoteTile(erin, long).evaluate((tile) => {
+      const box = tile.getBoundingClientRect();
+      const name = tile.querySelector('[data-testid="tile-name"]');
+      const badge = tile.querySelector('[data-testid="tile-state"]').getBoundingClientRect();
+      return { ellipsized: name.scrollWidth > name.clientWidth, title: name.title, badgeInside: badge.right <= box.right + 0.5 && badge.left >= box.left };
+    });
+    assert.deepEqual(fit, { ellipsized: true, title: long, badgeInside: true });
+    assert.deepEqual(erin.errors, []);
+    assert.deepEqual(max.errors, []);
+  } finally {
+    await erin.context.close();
+    await max.context.close();
     await stopServer(server);
   }
 });

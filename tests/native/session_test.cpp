@@ -224,6 +224,17 @@ TEST(Session, NonFatalServerErrorKeepsSessionOpen) {
   EXPECT_FALSE(e->fatal);
 }
 
+TEST(Session, ASignalThatCrossedItsPeersDepartureIsNoErrorForTheApp) {
+  ClientDriver d;
+  d.join_open({{"p2", "bob"}});
+  d.clear();
+  d.server(msg::ServerError{"unknown-peer", "no peer \"p2\" in room \"r1\"", false});
+  EXPECT_EQ(d.count<output::Error>(), 0u) << "the peer-left on its way says it all";
+  EXPECT_EQ(d.client.state(), SessionState::open);
+  d.server(msg::PeerLeft{std::nullopt, "p2", "left"});
+  EXPECT_EQ(d.count<output::PeerLeft>(), 1u);
+}
+
 TEST(Session, FatalFlagWithUnknownCodeIsNotFatal) {
   ClientDriver d;
   d.join_open();

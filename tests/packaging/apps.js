@@ -147,6 +147,55 @@ export async function createReactApp(parent, tarball, opts) {
   return { appDir, outDir: path.join(appDir, 'dist'), config };
 }
 
+/** Vite's vanilla template, the tarball installed, the README's Quick start page in place of its page. */
+export async function createVanillaApp(parent, tarball, opts) {
+  const name = 'vanilla-app';
+  const appDir = path.join(parent, name);
+  await run('npx', ['-y', CREATE_VITE, name, '--template', 'vanilla', '--no-interactive'], {
+    cwd: parent,
+    timeoutMs: 60_000,
+    ...opts,
+  });
+  await run('npm', ['install', tarball], { cwd: appDir, timeoutMs: 180_000, ...opts });
+  await writeFiles(appDir, readmeFiles(path.join(root, 'README.md'), 'Quick start'));
+  return { appDir, outDir: path.join(appDir, 'dist') };
+}
+
+/**
+ * `vite` (the dev server the template's `npm run dev` starts) on a free port; resolves once it
+ * serves. StrictMode's double mount happens only here, never in a production build.
+ */
+export async function startViteDev(appDir, port, { log = () => {} } = {}) {
+  const child = spawn('npx', ['vite', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
+    cwd: appDir,
+    env: childEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const stop = () => {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {}
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`vite exited ${child.exitCode}:\n${output}`);
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      stop();
+      throw new Error(`vite dev did not serve ${url} within 60 s:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  log(`vite dev serving ${url}`);
+  return { url, stop, output: () => output };
+}
+
 /** The app's own build script (`ng build` / `vite build`), unchanged. */
 export function buildApp(appDir, opts) {
   return run('npm', ['run', 'build'], { cwd: appDir, timeoutMs: 240_000, ...opts });

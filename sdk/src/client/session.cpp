@@ -306,6 +306,10 @@ void Session::on_server_error(const msg::ServerError& e) {
     fatal(code, e.message);
     return;
   }
+  // A signal crossed its peer's departure (a reload, StrictMode's rehearsal mount): the server
+  // could not deliver it, and the peer-left on its way says the rest. Nothing for the app to do.
+  if (!e.fatal && e.code == "unknown-peer")
+    return;
   ctx_.error(errc::server_error, e.code + (e.message.empty() ? "" : ": " + e.message));
 }
 

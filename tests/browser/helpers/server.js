@@ -33,6 +33,8 @@ export async function startServer({ port = 0, args = [], timeoutMs = 10_000 } = 
     url,
     port: Number(actualPort),
     wsUrl: `${url.replace(/^http/, 'ws')}/signal`,
+    /** What the server printed so far (its join/leave log lines). */
+    output: () => output,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));

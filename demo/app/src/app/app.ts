@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
-import { RtcSignalingService } from './rtc-signaling.service';
+import { CallService } from './call.service';
 import { JoinForm } from './join-form';
 import { CallView } from './call-view';
 
@@ -16,5 +16,5 @@ import { CallView } from './call-view';
   `,
 })
 export class App {
-  protected readonly rtc = inject(RtcSignalingService);
+  protected readonly rtc = inject(CallService);
 }

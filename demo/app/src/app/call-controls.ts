@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
-import { RtcSignalingService } from './rtc-signaling.service';
+import { CallService } from './call.service';
 import { Icon } from './icon';
 
 @Component({
@@ -30,7 +30,7 @@ import { Icon } from './icon';
   `,
 })
 export class CallControls {
-  protected readonly rtc = inject(RtcSignalingService);
+  protected readonly rtc = inject(CallService);
 
   protected leave(): void {
     void this.rtc.leave();

@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
-import { RtcSignalingService } from './rtc-signaling.service';
+import { CallService } from './call.service';
 import { VideoTile } from './video-tile';
 import { CallControls } from './call-controls';
 import { ChatPanel } from './chat-panel';
@@ -24,7 +24,7 @@ import { InviteButton } from './invite-button';
     <main class="stage">
       <section class="grid" [attr.data-count]="count()" data-testid="video-grid" aria-label="Participants">
         <app-video-tile data-testid="tile-local" [name]="rtc.self()?.name ?? ''" [stream]="rtc.localStream()"
-          [local]="true" [state]="localState()" [videoOn]="rtc.cameraOn()" [audioOn]="rtc.micOn()" />
+          [local]="true" [state]="null" [videoOn]="rtc.cameraOn()" [audioOn]="rtc.micOn()" />
         @for (p of rtc.peers(); track p.id) {
           <app-video-tile data-testid="tile-remote" [attr.data-peer-id]="p.id" [attr.data-peer-name]="p.name"
             [name]="p.name" [stream]="p.stream" [state]="p.state" [videoOn]="p.video" [audioOn]="p.audio"
@@ -37,14 +37,6 @@ import { InviteButton } from './invite-button';
   `,
 })
 export class CallView {
-  protected readonly rtc = inject(RtcSignalingService);
+  protected readonly rtc = inject(CallService);
   protected readonly count = computed(() => Math.min(this.rtc.peers().length + 1, 9));
-  /** The local tile shows the signaling link, in the same words as the remote tiles. */
-  protected readonly localState = computed(() => {
-    const s = this.rtc.state();
-    if (s === 'open') return 'connected';
-    if (s === 'reconnecting') return 'reconnecting';
-    if (s === 'closed') return 'failed';
-    return 'connecting';
-  });
 }

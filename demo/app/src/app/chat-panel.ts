@@ -9,7 +9,7 @@ import {
   viewChild,
 } from '@angular/core';
 import { DatePipe } from '@angular/common';
-import { RtcSignalingService } from './rtc-signaling.service';
+import { CallService } from './call.service';
 import { Icon } from './icon';
 
 /** Room chat over the peers' data channels. */
@@ -45,7 +45,7 @@ import { Icon } from './icon';
   `,
 })
 export class ChatPanel {
-  protected readonly rtc = inject(RtcSignalingService);
+  protected readonly rtc = inject(CallService);
   protected readonly draft = signal('');
   protected readonly canSend = computed(() => this.draft().trim().length > 0 && this.rtc.state() !== 'idle');
   private readonly list = viewChild.required<ElementRef<HTMLElement>>('list');

@@ -1,10 +1,12 @@
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
-import { RtcSignalingService } from './rtc-signaling.service';
+import { CallService } from './call.service';
 import { LocalMediaService } from './local-media.service';
 import { InviteButton } from './invite-button';
 import { errorDetail, plainError } from './errors';
 
 const NAME_KEY = 'rtc-signaling-demo:name';
+/** Characters; the SDK sends at most 64 UTF-8 bytes of it. */
+const MAX_NAME = 40;
 
 @Component({
   selector: 'app-join-form',
@@ -19,8 +21,11 @@ const NAME_KEY = 'rtc-signaling-demo:name';
 
       <label class="field">
         <span>Your name</span>
-        <input #nameInput data-testid="join-name" type="text" autocomplete="nickname" maxlength="40" required
+        <input #nameInput data-testid="join-name" type="text" autocomplete="nickname" [attr.maxlength]="maxName" required
           placeholder="e.g. Ada" [value]="name()" (input)="name.set(nameInput.value)" />
+        @if (nameHint(); as hint) {
+          <small class="field__hint" data-testid="join-name-hint">{{ hint }}</small>
+        }
       </label>
       <label class="field">
         <span>Room</span>
@@ -47,7 +52,7 @@ const NAME_KEY = 'rtc-signaling-demo:name';
   `,
 })
 export class JoinForm {
-  protected readonly rtc = inject(RtcSignalingService);
+  protected readonly rtc = inject(CallService);
   private readonly media = inject(LocalMediaService);
 
   protected readonly name = signal(localStorage.getItem(NAME_KEY) ?? '');
@@ -55,6 +60,14 @@ export class JoinForm {
     new URLSearchParams(location.search).get('room')?.trim() || randomRoom(),
   );
   protected readonly busy = signal(false);
+  protected readonly maxName = MAX_NAME;
+  /** Why Join is disabled, or how close the name is to its limit (the field stops there). */
+  protected readonly nameHint = computed(() => {
+    const length = this.name().trim().length;
+    if (length === 0) return 'Enter your name to join: the others see it on your tile.';
+    if (length >= MAX_NAME - 8) return `${length}/${MAX_NAME} characters`;
+    return null;
+  });
   protected readonly canJoin = computed(
     () => !this.busy() && this.name().trim().length > 0 && this.room().trim().length > 0,
   );

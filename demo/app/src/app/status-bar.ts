@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject, signal } from '@angular/core';
-import { RtcSignalingService } from './rtc-signaling.service';
+import { CallService } from './call.service';
 import { LocalMediaService } from './local-media.service';
 import { errorDetail, plainError } from './errors';
 
@@ -14,6 +14,9 @@ type Tone = 'ok' | 'busy' | 'warn' | 'error' | 'idle';
     <div class="status__line" data-testid="status" [attr.data-state]="rtc.state()" [attr.data-tone]="line().tone">
       <span class="dot" [attr.data-tone]="line().tone"></span>
       <span data-testid="status-text">{{ line().text }}</span>
+      @if (rtc.state() === 'reconnecting' && rtc.reconnect(); as r) {
+        <span class="status__detail" data-testid="status-attempt">attempt {{ r.attempt }}</span>
+      }
       @if (rtc.state() === 'reconnecting') {
         <button type="button" class="link" data-testid="retry-now" (click)="rtc.reconnectNow()">Retry now</button>
       }
@@ -38,7 +41,7 @@ type Tone = 'ok' | 'busy' | 'warn' | 'error' | 'idle';
   `,
 })
 export class StatusBar {
-  protected readonly rtc = inject(RtcSignalingService);
+  protected readonly rtc = inject(CallService);
   protected readonly media = inject(LocalMediaService);
   private readonly now = signal(Date.now());
 
@@ -56,9 +59,10 @@ export class StatusBar {
       case 'reconnecting': {
         const r = this.rtc.reconnect();
         if (!r) return { text: 'Reconnecting…', tone: 'warn' };
+        // The attempt number is a detail beside the line: "attempt 5" a second after an outage
+        // reads as alarm, the countdown as progress.
         const left = Math.ceil((r.nextAttemptAt - this.now()) / 1000);
-        const when = left > 0 ? `next try in ${left} s` : 'trying now…';
-        return { text: `Reconnecting — attempt ${r.attempt}, ${when}`, tone: 'warn' };
+        return { text: left > 0 ? `Reconnecting… next try in ${left} s` : 'Reconnecting… trying now', tone: 'warn' };
       }
       case 'closed':
         return { text: 'Disconnected from the signaling server', tone: 'error' };

@@ -29,19 +29,22 @@ import { Icon } from './icon';
       @if (audioOff()) {
         <app-icon name="mic-off" class="tile__mic-off" data-testid="tile-mic-off" title="Microphone off" />
       }
-      <span class="tile__name" data-testid="tile-name">{{ label() }}</span>
+      <span class="tile__name" data-testid="tile-name" [attr.title]="label()">{{ label() }}</span>
       @if (quality()) {
         <span class="tile__quality" data-testid="tile-quality" [attr.data-quality]="quality()"
           [attr.title]="qualityTitle()" [attr.aria-label]="qualityTitle()"><i></i><i></i><i></i></span>
       }
-      <span class="badge" [attr.data-state]="state()" data-testid="tile-state">{{ state() }}</span>
+      @if (state(); as s) {
+        <span class="badge" [attr.data-state]="s" data-testid="tile-state">{{ s }}</span>
+      }
     </div>
   `,
 })
 export class VideoTile {
   readonly name = input.required<string>();
   readonly stream = input<MediaStream | null>(null);
-  readonly state = input<string>('connecting');
+  /** The media connection's state; null (your own tile) shows none: signaling is the status bar's. */
+  readonly state = input<string | null>('connecting');
   readonly local = input(false);
   /** null = unknown (assume on when a video track exists). */
   readonly videoOn = input<boolean | null>(null);

@@ -66,7 +66,7 @@ type Wire =
  * (or the `$` observables) and call methods, never the client directly.
  */
 @Injectable({ providedIn: 'root' })
-export class RtcSignalingService {
+export class CallService {
   private client: Client | null = null;
   private offs: Array<() => void> = [];
   /** Bumped by join() and leave(), so a connect() that resolves after leave() is closed, not kept. */
