@@ -1,7 +1,7 @@
 // The Angular demo (demo/app) driven through its real UI in two Chromium contexts, against the
 // real reference server. Needs the app built first: `npx ng build` in demo/app (scripts/test does).
 // Screenshots of every step go to test-results/demo/; UPDATE_DEMO_SCREENSHOT=1 also refreshes
-// docs/demo.png from the two-person call.
+// docs/demo.png (the two-person call), docs/demo-six.png and docs/demo-phone.png (six people).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -30,10 +30,10 @@ after(async () => {
   await browser?.close();
 });
 
-async function openApp(server, name, room, { denyMedia = false } = {}) {
+async function openApp(server, name, room, { denyMedia = false, viewport = { width: 1280, height: 760 } } = {}) {
   const context = await browser.newContext({
     permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'],
-    viewport: { width: 1280, height: 760 },
+    viewport,
   });
   if (denyMedia) {
     // What the browser does when the user blocks camera and microphone.
@@ -286,6 +286,66 @@ test('the join form says why Join is disabled and counts a long name; a long nam
   } finally {
     await erin.context.close();
     await max.context.close();
+    await stopServer(server);
+  }
+});
+
+/** Every tile of `who` can be brought fully into view inside the grid and the window. */
+async function everyTileReachable(who) {
+  return who.page.evaluate(() => {
+    const grid = document.querySelector('[data-testid="video-grid"]');
+    const problems = [];
+    for (const tile of grid.querySelectorAll('.tile')) {
+      tile.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+      const t = tile.getBoundingClientRect();
+      const g = grid.getBoundingClientRect();
+      const name = tile.querySelector('[data-testid="tile-name"]').textContent;
+      if (t.top < g.top - 1 || t.bottom > g.bottom + 1) problems.push(`${name}: outside the grid`);
+      if (t.top < -1 || t.bottom > innerHeight + 1 || t.left < -1 || t.right > innerWidth + 1) problems.push(`${name}: outside the window`);
+    }
+    if (document.documentElement.scrollWidth > innerWidth) problems.push(`the page scrolls sideways (${document.documentElement.scrollWidth} > ${innerWidth})`);
+    return problems;
+  });
+}
+
+test('five people fit the grid of a laptop window, and on a phone every tile can be scrolled to', async () => {
+  const server = await startServer({ args: serverArgs });
+  const room = `five-${Date.now().toString(36)}`;
+  const names = ['Ann', 'Ben', 'Cat', 'Dan', 'Eve'];
+  // Two cameras, three chat-only: enough tiles, and five video encoders would not fit two cores.
+  const people = [];
+  for (const [i, name] of names.entries()) people.push(await openApp(server, name, room, { denyMedia: i >= 2 }));
+  const phone = await openApp(server, 'Phil', room, { denyMedia: true, viewport: { width: 390, height: 844 } });
+  try {
+    for (const who of [...people, phone]) {
+      await who.page.getByTestId('join-submit').click();
+      await waitForStatus(who, 'open');
+    }
+    for (const who of [people[0], phone]) {
+      await who.page.waitForFunction(() => document.querySelectorAll('[data-testid="tile-remote"]').length === 5, null, WAIT);
+    }
+    // The first row is not cut off above the grid (the old align-content: center did that).
+    const top = await people[0].page.evaluate(() => {
+      const grid = document.querySelector('[data-testid="video-grid"]').getBoundingClientRect();
+      return document.querySelector('[data-testid="tile-local"]').getBoundingClientRect().top - grid.top;
+    });
+    assert.ok(top >= 0, `the first row starts ${top}px above the grid`);
+    const overflow = await people[0].page.evaluate(() => {
+      const grid = document.querySelector('[data-testid="video-grid"]');
+      return grid.scrollHeight - grid.clientHeight;
+    });
+    assert.ok(overflow <= 0, `six tiles overflow a 1280×760 window by ${overflow}px`);
+    await shot(people[0], '08-six-people');
+    await shot(phone, '08-six-people-phone');
+    if (process.env.UPDATE_DEMO_SCREENSHOT === '1') {
+      await copyFile(path.join(shotsDir, '08-six-people-Ann.png'), path.join(root, 'docs/demo-six.png'));
+      await copyFile(path.join(shotsDir, '08-six-people-phone-Phil.png'), path.join(root, 'docs/demo-phone.png'));
+    }
+    assert.deepEqual(await everyTileReachable(people[0]), []);
+    assert.deepEqual(await everyTileReachable(phone), []);
+    for (const who of [...people, phone]) assert.deepEqual(who.errors, []);
+  } finally {
+    for (const who of [...people, phone]) await who.context.close();
     await stopServer(server);
   }
 });
