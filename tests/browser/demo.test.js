@@ -343,9 +343,32 @@ test('five people fit the grid of a laptop window, and on a phone every tile can
     }
     assert.deepEqual(await everyTileReachable(people[0]), []);
     assert.deepEqual(await everyTileReachable(phone), []);
+
+    // The chat says who came (everyone after Ann) and who went.
+    const notices = (who) => who.page.getByTestId('chat-notice').allTextContents();
+    await people[0].page.waitForFunction(() => document.querySelectorAll('[data-testid="chat-notice"]').length === 5, null, WAIT);
+    assert.deepEqual((await notices(people[0])).map((t) => t.trim().replace(/\s+\d\d:\d\d$/, '')), ['Ben joined', 'Cat joined', 'Dan joined', 'Eve joined', 'Phil joined']);
+
+    // On the phone the chat is below the videos: messages that arrive off screen are counted on
+    // the Chat button, and going to the chat reads them.
+    await phone.page.evaluate(() => scrollTo(0, 0));
+    assert.equal(await phone.page.getByTestId('unread').count(), 0);
+    for (const text of ['first', 'second']) {
+      await people[0].page.getByTestId('chat-input').fill(text);
+      await people[0].page.getByTestId('chat-input').press('Enter');
+    }
+    await phone.page.getByTestId('unread').filter({ hasText: /^2$/ }).waitFor(WAIT);
+    await shot(phone, '08-phone-unread');
+    await phone.page.getByTestId('chat-jump').click();
+    await phone.page.getByTestId('unread').waitFor({ state: 'detached', ...WAIT });
+    assert.ok(await phone.page.getByTestId('chat-message').filter({ hasText: 'second' }).isVisible());
+    assert.equal(await people[0].page.getByTestId('chat-jump').isVisible(), false, 'no Chat button beside a visible chat');
+
+    await people[4].context.close();
+    await people[0].page.getByTestId('chat-notice').filter({ hasText: /^\s*Eve left/ }).waitFor(WAIT);
     for (const who of [...people, phone]) assert.deepEqual(who.errors, []);
   } finally {
-    for (const who of [...people, phone]) await who.context.close();
+    for (const who of [...people, phone]) await who.context.close().catch(() => {});
     await stopServer(server);
   }
 });

@@ -22,6 +22,14 @@ import { Icon } from './icon';
       <app-icon [name]="rtc.cameraOn() ? 'camera' : 'camera-off'" />
       <span class="btn__label">{{ !rtc.hasVideo() ? 'No camera' : rtc.cameraOn() ? 'Stop video' : 'Start video' }}</span>
     </button>
+    <button type="button" class="btn btn--round controls__chat" data-testid="chat-jump" title="Go to the chat"
+      (click)="showChat()">
+      <app-icon name="send" />
+      <span class="btn__label">Chat</span>
+      @if (rtc.unread(); as n) {
+        <span class="unread" data-testid="unread" [attr.aria-label]="n + ' unread'">{{ n }}</span>
+      }
+    </button>
     <button type="button" class="btn btn--round btn--danger" data-testid="leave" title="Leave the call"
       (click)="leave()">
       <app-icon name="leave" />
@@ -31,6 +39,11 @@ import { Icon } from './icon';
 })
 export class CallControls {
   protected readonly rtc = inject(CallService);
+
+  /** On a phone the chat is below the videos. */
+  protected showChat(): void {
+    document.querySelector('app-chat-panel')?.scrollIntoView({ block: 'end' });
+  }
 
   protected leave(): void {
     void this.rtc.leave();

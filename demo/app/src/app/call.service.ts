@@ -32,6 +32,8 @@ export interface ChatMessage {
   text: string;
   at: number;
   own: boolean;
+  /** `text`: a chat message; `joined`/`left`: a notice that someone came or went. */
+  kind: 'text' | 'joined' | 'left';
 }
 
 export interface ReconnectInfo {
@@ -85,6 +87,10 @@ export class CallService {
   readonly state = this._state.asReadonly();
   readonly peers = this._peers.asReadonly();
   readonly messages = this._messages.asReadonly();
+  private readonly _unread = signal(0);
+  private chatVisible = true;
+  /** Chat messages received while the chat panel was out of view (a phone scrolled to the videos). */
+  readonly unread = this._unread.asReadonly();
   readonly reconnect = this._reconnect.asReadonly();
   readonly error = this._error.asReadonly();
   readonly localStream = this._localStream.asReadonly();
@@ -182,7 +188,7 @@ export class CallService {
     if (!this.client || !self || !trimmed) return;
     const msg: Wire = { type: 'chat', id: newId(), name: self.name, text: trimmed, at: Date.now() };
     this.client.broadcast(JSON.stringify(msg));
-    this.appendMessage({ id: msg.id, fromId: self.id, name: self.name, text: trimmed, at: msg.at, own: true });
+    this.appendMessage({ id: msg.id, fromId: self.id, name: self.name, text: trimmed, at: msg.at, own: true, kind: 'text' });
   }
 
   setMicEnabled(on: boolean): void {
@@ -218,10 +224,15 @@ export class CallService {
       client.on('error', (e) => this._error.set({ code: e.code, message: e.message, fatal: e.fatal })),
       client.on('peer-joined', ({ id, name }) => {
         this.upsertPeer(id, { name });
+        this.notice('joined', id, name);
         // A newcomer has not seen our earlier toggles.
         this.announceMedia(id);
       }),
-      client.on('peer-left', ({ id }) => this._peers.update((ps) => ps.filter((p) => p.id !== id))),
+      client.on('peer-left', ({ id }) => {
+        const name = this._peers().find((p) => p.id === id)?.name;
+        this._peers.update((ps) => ps.filter((p) => p.id !== id));
+        if (name !== undefined) this.notice('left', id, name);
+      }),
       client.on('peer-state', ({ id, state }) => this.patchPeer(id, { state: linkState(state) })),
       client.on('channel', ({ id, state }) => {
         if (state === 'open') this.announceMedia(id);
@@ -249,7 +260,9 @@ export class CallService {
         text: msg.text,
         at: typeof msg.at === 'number' ? msg.at : Date.now(),
         own: false,
+        kind: 'text',
       });
+      if (!this.chatVisible) this._unread.update((n) => n + 1);
     } else if (msg?.type === 'media') {
       this.patchPeer(fromId, { audio: msg.audio === true, video: msg.video === true });
     }
@@ -303,6 +316,17 @@ export class CallService {
     if (this._peers().some((p) => p.id === id)) return this.upsertPeer(id, patch);
     const known = this.client?.peers.find((p) => p.id === id);
     if (known) this.upsertPeer(id, { name: known.name, state: linkState(known.state), ...patch });
+  }
+
+  /** The chat panel reports whether it is on screen; seeing it reads everything. */
+  setChatVisible(visible: boolean): void {
+    this.chatVisible = visible;
+    if (visible) this._unread.set(0);
+  }
+
+  private notice(kind: 'joined' | 'left', id: string, name: string): void {
+    const at = Date.now();
+    this.appendMessage({ id: `${kind}-${id}-${at}`, fromId: id, name, text: '', at, own: false, kind });
   }
 
   private appendMessage(m: ChatMessage): void {

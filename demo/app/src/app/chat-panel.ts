@@ -1,6 +1,7 @@
 import {
   ChangeDetectionStrategy,
   Component,
+  DestroyRef,
   ElementRef,
   computed,
   effect,
@@ -25,6 +26,12 @@ import { Icon } from './icon';
     </header>
     <ol #list class="chat__list" data-testid="chat-list">
       @for (m of rtc.messages(); track m.id) {
+        @if (m.kind !== 'text') {
+          <li class="chat__notice" data-testid="chat-notice" [attr.data-kind]="m.kind">
+            {{ m.name || 'Someone' }} {{ m.kind === 'joined' ? 'joined' : 'left' }}
+            <time [attr.datetime]="m.at | date: 'yyyy-MM-ddTHH:mm:ss'">{{ m.at | date: 'HH:mm' }}</time>
+          </li>
+        } @else {
         <li class="chat__msg" [class.chat__msg--own]="m.own" data-testid="chat-message" [attr.data-own]="m.own">
           <div class="chat__meta">
             <span class="chat__from" data-testid="chat-from">{{ m.own ? 'You' : m.name }}</span>
@@ -32,6 +39,7 @@ import { Icon } from './icon';
           </div>
           <p class="chat__text" data-testid="chat-text">{{ m.text }}</p>
         </li>
+        }
       } @empty {
         <li class="chat__empty">Messages go straight to the other browsers over WebRTC data channels.</li>
       }
@@ -51,6 +59,14 @@ export class ChatPanel {
   private readonly list = viewChild.required<ElementRef<HTMLElement>>('list');
 
   constructor() {
+    // On a phone the chat sits below the videos: what arrives while it is off screen is unread.
+    const host = inject(ElementRef<HTMLElement>).nativeElement;
+    const seen = new IntersectionObserver(([entry]) => this.rtc.setChatVisible(entry!.isIntersecting), { threshold: 0.25 });
+    seen.observe(host);
+    inject(DestroyRef).onDestroy(() => {
+      seen.disconnect();
+      this.rtc.setChatVisible(true);
+    });
     effect(() => {
       this.rtc.messages();
       const el = this.list().nativeElement;
