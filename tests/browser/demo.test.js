@@ -372,3 +372,55 @@ test('five people fit the grid of a laptop window, and on a phone every tile can
     await stopServer(server);
   }
 });
+
+test('screen sharing replaces the camera, or adds video for a chat-only person, and stops again', async () => {
+  const server = await startServer({ args: serverArgs });
+  const room = `share-${Date.now().toString(36)}`;
+  const ann = await openApp(server, 'Ann', room);
+  const ben = await openApp(server, 'Ben', room, { denyMedia: true });
+  const hasVideo = (who, name) => who.page.waitForFunction(
+    (n) => {
+      const v = document.querySelector(`[data-testid="tile-remote"][data-peer-name="${n}"] video`);
+      return v && !v.classList.contains('hidden') && v.videoWidth > 0;
+    },
+    name,
+    WAIT,
+  );
+  try {
+    for (const who of [ann, ben]) {
+      await who.page.getByTestId('join-submit').click();
+      await waitForStatus(who, 'open');
+    }
+    await hasVideo(ben, 'Ann');
+    await remoteTile(ann, 'Ben').locator('.tile__avatar').waitFor(WAIT);
+
+    // Ben had no camera: his screen is a new video track, negotiated by the SDK, that Ann plays.
+    await ben.page.getByTestId('share-toggle').click();
+    await ben.page.getByTestId('share-toggle').filter({ hasText: 'Stop sharing' }).waitFor(WAIT);
+    await hasVideo(ann, 'Ben');
+    await shot(ann, '10-ben-shares');
+    await ben.page.getByTestId('share-toggle').click();
+    await remoteTile(ann, 'Ben').locator('.tile__avatar').waitFor(WAIT);
+
+    // Ann's screen replaces her camera; her own tile shows it unmirrored, Ben keeps a live picture.
+    await ann.page.getByTestId('share-toggle').click();
+    await ann.page.waitForFunction(() => {
+      const v = document.querySelector('[data-testid="tile-local"] video');
+      return v.srcObject?.getVideoTracks()[0]?.label.startsWith('screen') && !v.classList.contains('mirror');
+    }, null, WAIT);
+    await hasVideo(ben, 'Ann');
+    await ann.page.getByTestId('share-toggle').click();
+    await ann.page.waitForFunction(() => {
+      const v = document.querySelector('[data-testid="tile-local"] video');
+      const t = v.srcObject?.getVideoTracks()[0];
+      return t && !t.label.startsWith('screen') && t.readyState === 'live' && v.classList.contains('mirror');
+    }, null, WAIT);
+    await hasVideo(ben, 'Ann');
+    assert.deepEqual(ann.errors, []);
+    assert.deepEqual(ben.errors, []);
+  } finally {
+    await ann.context.close();
+    await ben.context.close();
+    await stopServer(server);
+  }
+});

@@ -22,6 +22,12 @@ import { Icon } from './icon';
       <app-icon [name]="rtc.cameraOn() ? 'camera' : 'camera-off'" />
       <span class="btn__label">{{ !rtc.hasVideo() ? 'No camera' : rtc.cameraOn() ? 'Stop video' : 'Start video' }}</span>
     </button>
+    <button type="button" class="btn btn--round" data-testid="share-toggle" [class.btn--on]="rtc.sharing()"
+      [attr.aria-pressed]="rtc.sharing()" [title]="rtc.sharing() ? 'Stop sharing your screen' : 'Share your screen'"
+      (click)="toggleShare()">
+      <app-icon name="screen" />
+      <span class="btn__label">{{ rtc.sharing() ? 'Stop sharing' : 'Share screen' }}</span>
+    </button>
     <button type="button" class="btn btn--round controls__chat" data-testid="chat-jump" title="Go to the chat"
       (click)="showChat()">
       <app-icon name="send" />
@@ -39,6 +45,11 @@ import { Icon } from './icon';
 })
 export class CallControls {
   protected readonly rtc = inject(CallService);
+
+  protected toggleShare(): void {
+    if (this.rtc.sharing()) this.rtc.stopSharing();
+    else void this.rtc.shareScreen().catch(() => undefined); // cancelled in the browser's picker
+  }
 
   /** On a phone the chat is below the videos. */
   protected showChat(): void {

@@ -24,7 +24,8 @@ import { InviteButton } from './invite-button';
     <main class="stage">
       <section class="grid" [attr.data-count]="count()" data-testid="video-grid" aria-label="Participants">
         <app-video-tile data-testid="tile-local" [name]="rtc.self()?.name ?? ''" [stream]="rtc.localStream()"
-          [local]="true" [state]="null" [videoOn]="rtc.cameraOn()" [audioOn]="rtc.micOn()" />
+          [local]="true" [state]="null" [videoOn]="rtc.cameraOn()" [audioOn]="rtc.micOn()"
+          [mirrored]="!rtc.sharing()" />
         @for (p of rtc.peers(); track p.id) {
           <app-video-tile data-testid="tile-remote" [attr.data-peer-id]="p.id" [attr.data-peer-name]="p.name"
             [name]="p.name" [stream]="p.stream" [state]="p.state" [videoOn]="p.video" [audioOn]="p.audio"

@@ -100,6 +100,11 @@ export class CallService {
   readonly inCall = computed(() => this._self() !== null);
   readonly hasAudio = computed(() => (this._localStream()?.getAudioTracks().length ?? 0) > 0);
   readonly hasVideo = computed(() => (this._localStream()?.getVideoTracks().length ?? 0) > 0);
+  private readonly _sharing = signal(false);
+  /** Your screen replaces your camera on every connection while true. */
+  readonly sharing = this._sharing.asReadonly();
+  /** The camera stream to go back to when sharing stops. */
+  private cameraStream: MediaStream | null = null;
 
   readonly state$ = toObservable(this.state);
   readonly peers$ = toObservable(this.peers);
@@ -167,11 +172,51 @@ export class CallService {
     }
   }
 
+  /**
+   * Shares the screen instead of the camera (the microphone stays): the SDK replaces the video
+   * track on every connection, or adds one where there was none and renegotiates. Stopping, or
+   * the browser's own "Stop sharing", brings the camera back. Rejects if the user cancels.
+   */
+  async shareScreen(): Promise<void> {
+    if (!this.client || this._sharing()) return;
+    const display = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    const screen = display.getVideoTracks()[0];
+    if (!screen || !this.client) {
+      stopTracks(display);
+      return;
+    }
+    this.cameraStream = this._localStream();
+    const stream = new MediaStream([...(this.cameraStream?.getAudioTracks() ?? []), screen]);
+    screen.addEventListener('ended', () => this.stopSharing());
+    this._sharing.set(true);
+    this._localStream.set(stream);
+    this._cameraOn.set(true);
+    this.client.setLocalStream(stream);
+    this.announceMedia();
+  }
+
+  stopSharing(): void {
+    if (!this._sharing()) return;
+    const shared = this._localStream();
+    this._sharing.set(false);
+    for (const t of shared?.getVideoTracks() ?? []) t.stop();
+    const camera = this.cameraStream;
+    this.cameraStream = null;
+    this._localStream.set(camera);
+    this._cameraOn.set(camera?.getVideoTracks().some((t) => t.enabled) ?? false);
+    this.client?.setLocalStream(camera);
+    this.announceMedia();
+  }
+
   async leave(): Promise<void> {
     this.attempt++;
     const client = this.client;
     this.client = null;
     for (const off of this.offs.splice(0)) off();
+    if (this._sharing()) stopTracks(this._localStream());
+    this._sharing.set(false);
+    if (this.cameraStream) this._localStream.set(this.cameraStream);
+    this.cameraStream = null;
     stopTracks(this._localStream());
     this._localStream.set(null);
     this._self.set(null);

@@ -12,6 +12,7 @@ const PATHS = {
   link: 'M10 13a5 5 0 0 0 7.5.5l3-3a5 5 0 0 0-7-7l-1.7 1.7 M14 11a5 5 0 0 0-7.5-.5l-3 3a5 5 0 0 0 7 7l1.7-1.7',
   send: 'M22 2 11 13 M22 2l-7 20-4-9-9-4Z',
   check: 'M20 6 9 17l-5-5',
+  screen: 'M3 4h18a1 1 0 0 1 1 1v11a1 1 0 0 1-1 1H3a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1Z M8 21h8 M12 17v4',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -17,7 +17,7 @@ import { Icon } from './icon';
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'tile', '[class.tile--local]': 'local()', '[attr.data-state]': 'state()' },
   template: `
-    <video #video autoplay playsinline data-testid="video" [class.mirror]="local()"
+    <video #video autoplay playsinline data-testid="video" [class.mirror]="mirrored() ?? local()"
       [class.hidden]="!showVideo()"></video>
     @if (!showVideo()) {
       <div class="tile__avatar"><span>{{ initials() }}</span></div>
@@ -46,6 +46,8 @@ export class VideoTile {
   /** The media connection's state; null (your own tile) shows none: signaling is the status bar's. */
   readonly state = input<string | null>('connecting');
   readonly local = input(false);
+  /** Mirror the picture (default: your own camera is mirrored; a shared screen must not be). */
+  readonly mirrored = input<boolean | null>(null);
   /** null = unknown (assume on when a video track exists). */
   readonly videoOn = input<boolean | null>(null);
   readonly audioOn = input<boolean | null>(null);
