@@ -36,10 +36,12 @@ async function openApp(server, name, room, { denyMedia = false, viewport = { wid
     viewport,
   });
   if (denyMedia) {
-    // What the browser does when the user blocks camera and microphone.
+    // What the browser does when the user blocks camera and microphone (until a test sets
+    // window.__allowMedia, as a user who changes the site's permission).
     await context.addInitScript(() => {
-      navigator.mediaDevices.getUserMedia = () =>
-        Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+      const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = (constraints) =>
+        window.__allowMedia ? real(constraints) : Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
     });
   }
   const page = await context.newPage();
@@ -218,6 +220,16 @@ test('without camera access a person joins with chat only, says so, and still re
     await dave.page.getByTestId('chat-message').filter({ hasText: 'No camera here, but I can see you.' }).waitFor(WAIT);
     await shot(carol, '08-chat-only');
     await shot(dave, '08-chat-only');
+
+    // Carol allows the camera after all: "Try again" brings it into the call without rejoining.
+    await carol.page.getByTestId('media-retry').click();
+    await carol.page.getByTestId('media-retry').filter({ hasText: 'Try the camera again' }).waitFor(WAIT);
+    assert.match(await notice.textContent(), /chat only/, 'still denied: nothing changes');
+    await carol.page.evaluate(() => (window.__allowMedia = true));
+    await carol.page.getByTestId('media-retry').click();
+    await notice.waitFor({ state: 'detached', ...WAIT });
+    await carol.page.waitForFunction(() => !document.querySelector('[data-testid="camera-toggle"]').disabled, null, WAIT);
+    await waitForLiveTile(dave, 'Carol');
     assert.deepEqual(carol.errors, []);
     assert.deepEqual(dave.errors, []);
   } finally {

@@ -172,6 +172,22 @@ export class CallService {
     }
   }
 
+  /** Puts a new local stream into the call (a camera allowed after all, another device). */
+  useLocalStream(stream: MediaStream): void {
+    if (!this.client) {
+      stopTracks(stream);
+      return;
+    }
+    if (this._sharing()) this.stopSharing();
+    const old = this._localStream();
+    this._localStream.set(stream);
+    this._micOn.set(stream.getAudioTracks().some((t) => t.enabled));
+    this._cameraOn.set(stream.getVideoTracks().some((t) => t.enabled));
+    this.client.setLocalStream(stream);
+    if (old && old !== stream) stopTracks(old);
+    this.announceMedia();
+  }
+
   /**
    * Shares the screen instead of the camera (the microphone stays): the SDK replaces the video
    * track on every connection, or adds one where there was none and renegotiates. Stopping, or

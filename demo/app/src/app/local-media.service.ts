@@ -16,14 +16,16 @@ export class LocalMediaService {
   readonly notice = this._notice.asReadonly();
 
   async open(): Promise<MediaStream | null> {
-    this._notice.set(null);
+    // The notice stays until there is an answer, so a retry does not flicker it away.
     if (!navigator.mediaDevices?.getUserMedia) {
       this._notice.set({ code: 'media-unavailable', got: 'none' });
       return null;
     }
     const video = { width: { ideal: 1280 }, height: { ideal: 720 } };
     try {
-      return await navigator.mediaDevices.getUserMedia({ audio: true, video });
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video });
+      this._notice.set(null);
+      return stream;
     } catch (err) {
       const code = mediaErrorCode(err);
       // Denial covers both devices; a missing or busy device may leave the other one usable.

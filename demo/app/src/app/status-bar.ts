@@ -36,6 +36,11 @@ type Tone = 'ok' | 'busy' | 'warn' | 'error' | 'idle';
       <div class="status__line" data-testid="media-notice" data-tone="warn" [attr.data-code]="n.code">
         <span class="dot" data-tone="warn"></span>
         <span>{{ mediaText(n.got) }} {{ errorText(n.code) }}. <code>{{ n.code }}</code></span>
+        @if (rtc.inCall()) {
+          <button type="button" class="link" data-testid="media-retry" [disabled]="retrying()" (click)="retryMedia()">
+            {{ retrying() ? 'Trying…' : 'Try the camera again' }}
+          </button>
+        }
       </div>
     }
   `,
@@ -44,6 +49,18 @@ export class StatusBar {
   protected readonly rtc = inject(CallService);
   protected readonly media = inject(LocalMediaService);
   private readonly now = signal(Date.now());
+  protected readonly retrying = signal(false);
+
+  /** After a denial (or with no device plugged in): ask again and bring what we get into the call. */
+  protected async retryMedia(): Promise<void> {
+    this.retrying.set(true);
+    try {
+      const stream = await this.media.open();
+      if (stream) this.rtc.useLocalStream(stream);
+    } finally {
+      this.retrying.set(false);
+    }
+  }
 
   protected readonly line = computed<{ text: string; tone: Tone }>(() => {
     const peers = this.rtc.peers().length;
