@@ -9,7 +9,8 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from './helpers/server.js';
-import { launchChromium } from './helpers/browser.js';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, launchChromium } from './helpers/browser.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const appDir = path.join(root, 'demo/app/dist/app/browser');
@@ -30,8 +31,8 @@ after(async () => {
   await browser?.close();
 });
 
-async function openApp(server, name, room, { denyMedia = false, viewport = { width: 1280, height: 760 } } = {}) {
-  const context = await browser.newContext({
+async function openApp(server, name, room, { denyMedia = false, viewport = { width: 1280, height: 760 }, inBrowser = browser } = {}) {
+  const context = await inBrowser.newContext({
     permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'],
     viewport,
   });
@@ -433,6 +434,56 @@ test('screen sharing replaces the camera, or adds video for a chat-only person, 
   } finally {
     await ann.context.close();
     await ben.context.close();
+    await stopServer(server);
+  }
+});
+
+test('camera and microphone can be chosen before joining and switched during the call', async () => {
+  // Chromium's fake capture with three cameras (the second is a Y16 depth camera that WebRTC cannot
+  // encode, so the test uses the first and the third) and several microphones.
+  const devices = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: CHROMIUM_ARGS.map((a) => (a === '--use-fake-device-for-media-stream' ? `${a}=device-count=3` : a)),
+  });
+  const server = await startServer({ args: serverArgs });
+  const room = `devices-${Date.now().toString(36)}`;
+  const ann = await openApp(server, 'Ann', room, { inBrowser: devices });
+  const ben = await openApp(server, 'Ben', room);
+  const localLabel = (kind) => ann.page.evaluate(
+    (k) => document.querySelector('[data-testid="tile-local"] video').srcObject.getTracks().find((t) => t.kind === k)?.label,
+    kind,
+  );
+  try {
+    const cameras = await ann.page.getByTestId('join-camera').locator('option').allTextContents();
+    assert.equal(cameras.length, 4, `default + three cameras: ${cameras}`);
+    const third = await ann.page.getByTestId('join-camera').locator('option').nth(3).getAttribute('value');
+    await ann.page.getByTestId('join-camera').selectOption(third);
+    for (const who of [ann, ben]) {
+      await who.page.getByTestId('join-submit').click();
+      await waitForStatus(who, 'open');
+    }
+    assert.equal(await localLabel('video'), cameras[3], 'joined with the camera chosen on the form');
+    await waitForLiveTile(ben, 'Ann');
+
+    // During the call: the other camera, another microphone; Ben's picture never stops.
+    await ann.page.getByTestId('devices-toggle').click();
+    const first = await ann.page.getByTestId('call-camera').locator('option').nth(0).getAttribute('value');
+    await ann.page.getByTestId('call-camera').selectOption(first);
+    await ann.page.waitForFunction((label) => document.querySelector('[data-testid="tile-local"] video').srcObject.getVideoTracks()[0]?.label === label, cameras[1], WAIT);
+    const mics = await ann.page.getByTestId('call-mic').locator('option').allTextContents();
+    assert.ok(mics.length >= 2, `microphones: ${mics}`);
+    const before = await localLabel('audio');
+    const other = mics.find((m) => m !== before);
+    await ann.page.getByTestId('call-mic').selectOption({ label: other });
+    await ann.page.waitForFunction((label) => document.querySelector('[data-testid="tile-local"] video').srcObject.getAudioTracks()[0]?.label === label, other, WAIT);
+    await waitForLiveTile(ben, 'Ann');
+    await shot(ann, '11-devices');
+    assert.deepEqual(ann.errors, []);
+    assert.deepEqual(ben.errors, []);
+  } finally {
+    await ann.context.close();
+    await ben.context.close();
+    await devices.close();
     await stopServer(server);
   }
 });

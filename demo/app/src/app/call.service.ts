@@ -172,6 +172,24 @@ export class CallService {
     }
   }
 
+  /**
+   * Switches the camera or the microphone to another device: the new track replaces the old one
+   * on every connection (the other kind's track is kept as it is).
+   */
+  useTrack(track: MediaStreamTrack): void {
+    const old = this._localStream();
+    const kept = old?.getTracks().filter((t) => t.kind !== track.kind) ?? [];
+    const replaced = old?.getTracks().filter((t) => t.kind === track.kind) ?? [];
+    track.enabled = track.kind === 'audio' ? this._micOn() || !this.hasAudio() : this._cameraOn() || !this.hasVideo();
+    const stream = new MediaStream([...kept, track]);
+    this._localStream.set(stream);
+    if (track.kind === 'audio') this._micOn.set(track.enabled);
+    else this._cameraOn.set(track.enabled);
+    this.client?.setLocalStream(stream);
+    for (const t of replaced) t.stop();
+    this.announceMedia();
+  }
+
   /** Puts a new local stream into the call (a camera allowed after all, another device). */
   useLocalStream(stream: MediaStream): void {
     if (!this.client) {

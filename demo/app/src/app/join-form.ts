@@ -33,6 +33,29 @@ const MAX_NAME = 40;
           [value]="room()" (input)="room.set(roomInput.value)" />
       </label>
 
+      @if (media.cameras().length > 1 || media.mics().length > 1) {
+        <div class="join__devices">
+          <label class="field">
+            <span>Camera</span>
+            <select #cam data-testid="join-camera" (change)="media.cameraId.set(cam.value)">
+              <option value="">Default camera</option>
+              @for (d of media.cameras(); track d.id) {
+                <option [value]="d.id" [selected]="d.id === media.cameraId()">{{ d.label }}</option>
+              }
+            </select>
+          </label>
+          <label class="field">
+            <span>Microphone</span>
+            <select #mic data-testid="join-mic" (change)="media.micId.set(mic.value)">
+              <option value="">Default microphone</option>
+              @for (d of media.mics(); track d.id) {
+                <option [value]="d.id" [selected]="d.id === media.micId()">{{ d.label }}</option>
+              }
+            </select>
+          </label>
+        </div>
+      }
+
       @if (rtc.error(); as e) {
         <p class="alert" data-testid="join-error" [attr.data-code]="e.code">
           {{ errorText(e.code, e.message) }} <code>{{ e.code }}</code>
@@ -53,7 +76,7 @@ const MAX_NAME = 40;
 })
 export class JoinForm {
   protected readonly rtc = inject(CallService);
-  private readonly media = inject(LocalMediaService);
+  protected readonly media = inject(LocalMediaService);
 
   protected readonly name = signal(localStorage.getItem(NAME_KEY) ?? '');
   protected readonly room = signal(
