@@ -406,6 +406,9 @@ test('screen sharing replaces the camera, or adds video for a chat-only person, 
     }
     await hasVideo(ben, 'Ann');
     await remoteTile(ann, 'Ben').locator('.tile__avatar').waitFor(WAIT);
+    // Ann's (fake) microphone beeps: her tile on Ben's side lights up while it does.
+    await ben.page.locator('[data-testid="tile-remote"][data-peer-name="Ann"][data-speaking="true"]').waitFor(WAIT);
+    assert.equal(await remoteTile(ann, 'Ben').getAttribute('data-speaking'), 'false', 'Ben has no microphone');
 
     // Ben had no camera: his screen is a new video track, negotiated by the SDK, that Ann plays.
     await ben.page.getByTestId('share-toggle').click();

@@ -9,13 +9,19 @@ import {
   viewChild,
 } from '@angular/core';
 import { Icon } from './icon';
+import { watchSpeaking } from './speaking';
 
 /** One participant: video (or initials when there is none) with name and connection state. */
 @Component({
   selector: 'app-video-tile',
   imports: [Icon],
   changeDetection: ChangeDetectionStrategy.OnPush,
-  host: { class: 'tile', '[class.tile--local]': 'local()', '[attr.data-state]': 'state()' },
+  host: {
+    class: 'tile',
+    '[class.tile--local]': 'local()',
+    '[attr.data-state]': 'state()',
+    '[attr.data-speaking]': 'speaking()',
+  },
   template: `
     <video #video autoplay playsinline data-testid="video" [class.mirror]="mirrored() ?? local()"
       [class.hidden]="!showVideo()"></video>
@@ -57,6 +63,8 @@ export class VideoTile {
 
   private readonly video = viewChild.required<ElementRef<HTMLVideoElement>>('video');
   protected readonly needsUnmute = signal(false);
+  /** The tile's audio is loud right now (a green ring). */
+  protected readonly speaking = signal(false);
 
   protected readonly label = computed(() => (this.local() ? `${this.name()} (you)` : this.name()));
   protected readonly initials = computed(
@@ -78,6 +86,11 @@ export class VideoTile {
   });
 
   constructor() {
+    effect((onCleanup) => {
+      const track = this.stream()?.getAudioTracks()[0];
+      if (!track || this.audioOn() === false) return this.speaking.set(false);
+      onCleanup(watchSpeaking(track, (on) => this.speaking.set(on)));
+    });
     effect(() => {
       const el = this.video().nativeElement;
       const stream = this.stream();
