@@ -9,16 +9,6 @@
 
 using namespace rtc_signaling;
 
-namespace {
-
-std::string with_device(std::string frame, const std::string& device) {
-  for (auto at = frame.find("$DEV"); at != std::string::npos; at = frame.find("$DEV", at))
-    frame.replace(at, 4, device);
-  return frame;
-}
-
-} // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   Config c = fuzz::small_config("ws://fuzz.test/api/chat/realtime");
   c.dialect = Dialect::dyson;
@@ -30,15 +20,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   h.handle(input::FrameReceived{R"({"type":"webrtc","data":{"user_id":"acc-a","participants":[]}})"});
   const std::string self = h.client().self_id();
   const std::string device = self.substr(self.rfind(':') + 1);
-  h.handle(input::FrameReceived{with_device(
-      R"({"type":"webrtc.signal","data":{"type":"rtc-signaling.presence","data":{"kind":"hello","rtcSignaling":1,"device":"b1"},"to":null,"account_id":"acc-b","account":{"nick":"b"}}})",
-      device)});
-  h.handle(input::FrameReceived{with_device(
-      R"({"type":"webrtc.signal","data":{"type":"rtc-signaling.presence","data":{"kind":"here","rtcSignaling":1,"device":"c1","toDevice":"$DEV"},"to":"acc-a","account_id":"acc-c","account":{"name":"c"}}})",
-      device)});
+  h.handle(input::FrameReceived{fuzz::substitute(
+      R"({"type":"webrtc.signal","data":{"type":"rtc-signaling.presence","data":{"kind":"hello","rtcSignaling":1,"device":"b1"},"to":null,"account_id":"acc-b","account":{"nick":"b"}}})", "$DEV", device)});
+  h.handle(input::FrameReceived{fuzz::substitute(
+      R"({"type":"webrtc.signal","data":{"type":"rtc-signaling.presence","data":{"kind":"here","rtcSignaling":1,"device":"c1","toDevice":"$DEV"},"to":"acc-a","account_id":"acc-c","account":{"name":"c"}}})", "$DEV", device)});
   h.complete_operations();
   for (auto frame : fuzz::frames(data, size)) {
-    h.handle(input::FrameReceived{with_device(std::string(frame), device)});
+    h.handle(input::FrameReceived{fuzz::substitute(std::string(frame), "$DEV", device)});
     h.complete_operations();
     h.advance(1'000);
   }

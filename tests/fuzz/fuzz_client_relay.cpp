@@ -8,16 +8,6 @@
 
 using namespace rtc_signaling;
 
-namespace {
-
-std::string with_self(std::string frame, const std::string& self) {
-  for (auto at = frame.find("$SELF"); at != std::string::npos; at = frame.find("$SELF", at))
-    frame.replace(at, 5, self);
-  return frame;
-}
-
-} // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   Config c = fuzz::small_config("ws://fuzz.test:8080");
   c.dialect = Dialect::relay;
@@ -26,15 +16,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   h.handle(input::Join{});
   h.handle(input::SocketOpened{});
   const std::string self = h.client().self_id();
-  h.handle(input::FrameReceived{with_self(
-      R"({"type":"candidate","candidate":{"rtcSignaling":{"v":1,"kind":"hello","room":"r1","name":"b"}},"from":"rs-b","to":"*"})",
-      self)});
-  h.handle(input::FrameReceived{with_self(
-      R"({"type":"candidate","candidate":{"rtcSignaling":{"v":1,"kind":"here","room":"r1","name":"c"}},"from":"rs-c","to":"$SELF"})",
-      self)});
+  h.handle(input::FrameReceived{fuzz::substitute(
+      R"({"type":"candidate","candidate":{"rtcSignaling":{"v":1,"kind":"hello","room":"r1","name":"b"}},"from":"rs-b","to":"*"})", "$SELF", self)});
+  h.handle(input::FrameReceived{fuzz::substitute(
+      R"({"type":"candidate","candidate":{"rtcSignaling":{"v":1,"kind":"here","room":"r1","name":"c"}},"from":"rs-c","to":"$SELF"})", "$SELF", self)});
   h.complete_operations();
   for (auto frame : fuzz::frames(data, size)) {
-    h.handle(input::FrameReceived{with_self(std::string(frame), self)});
+    h.handle(input::FrameReceived{fuzz::substitute(std::string(frame), "$SELF", self)});
     h.complete_operations();
     h.advance(1'000);
   }

@@ -130,6 +130,14 @@ private:
   Client client_;
 };
 
+/// `frame` with every `placeholder` replaced by `value` (seeds name the client's own id or
+/// device, which exist only at run time).
+inline std::string substitute(std::string frame, const std::string& placeholder, const std::string& value) {
+  for (auto at = frame.find(placeholder); at != std::string::npos; at = frame.find(placeholder, at + value.size()))
+    frame.replace(at, placeholder.size(), value);
+  return frame;
+}
+
 /// Splits fuzz input into frames at 0xFF 0xFE pairs (bytes invalid in UTF-8, so JSON never needs
 /// them), so one input can carry a conversation of several frames.
 inline std::vector<std::string_view> frames(const std::uint8_t* data, std::size_t size) {

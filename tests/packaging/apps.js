@@ -128,17 +128,23 @@ export async function createAngularApp(parent, tarball, opts) {
   return { appDir, outDir: path.join(appDir, 'dist', name, 'browser'), config };
 }
 
-/** Vite's React template, the tarball installed, the README's hook and component rendered by App. */
-export async function createReactApp(parent, tarball, opts) {
-  const name = 'react-app';
+/** create-vite's `template` app in parent/`template`-app with the tarball installed; its directory. */
+async function createViteApp(parent, tarball, template, opts) {
+  const name = `${template}-app`;
   const appDir = path.join(parent, name);
-  await run('npx', ['-y', CREATE_VITE, name, '--template', 'react', '--no-interactive'], {
+  await run('npx', ['-y', CREATE_VITE, name, '--template', template, '--no-interactive'], {
     cwd: parent,
     timeoutMs: 60_000,
     ...opts,
   });
-  const config = await snapshot(appDir, 'vite.config.js');
   await run('npm', ['install', tarball], { cwd: appDir, timeoutMs: 180_000, ...opts });
+  return appDir;
+}
+
+/** Vite's React template, the tarball installed, the README's hook and component rendered by App. */
+export async function createReactApp(parent, tarball, opts) {
+  const appDir = await createViteApp(parent, tarball, 'react', opts);
+  const config = await snapshot(appDir, 'vite.config.js');
   await writeFiles(appDir, readmeFiles(path.join(root, 'README.md'), 'Use in React'));
   await writeFile(
     path.join(appDir, 'src/App.jsx'),
@@ -149,14 +155,7 @@ export async function createReactApp(parent, tarball, opts) {
 
 /** Vite's vanilla template, the tarball installed, the README's Quick start page in place of its page. */
 export async function createVanillaApp(parent, tarball, opts) {
-  const name = 'vanilla-app';
-  const appDir = path.join(parent, name);
-  await run('npx', ['-y', CREATE_VITE, name, '--template', 'vanilla', '--no-interactive'], {
-    cwd: parent,
-    timeoutMs: 60_000,
-    ...opts,
-  });
-  await run('npm', ['install', tarball], { cwd: appDir, timeoutMs: 180_000, ...opts });
+  const appDir = await createViteApp(parent, tarball, 'vanilla', opts);
   await writeFiles(appDir, readmeFiles(path.join(root, 'README.md'), 'Quick start'));
   return { appDir, outDir: path.join(appDir, 'dist') };
 }

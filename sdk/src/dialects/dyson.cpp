@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "dialects/frame_json.hpp"
 #include "dialects/json_text.hpp"
 #include "dialects/signal_fields.hpp"
 #include "random.hpp"
@@ -210,20 +211,12 @@ std::vector<msg::Decoded<msg::ServerMessage>> Dyson::take_messages() {
 
 namespace {
 
-/// The parsed packet and its type, or why it is refused.
+/// The parsed packet (an object with a string type), or why it is refused.
 std::variant<json, msg::DecodeError> parse(std::string_view text, const Limits& limits) {
-  if (text.size() > limits.max_frame_bytes)
-    return msg::DecodeError{errc::message_too_large,
-                            "frame of " + std::to_string(text.size()) + " bytes exceeds " +
-                                std::to_string(limits.max_frame_bytes)};
-  if (!validation::json_depth_within(text, limits.max_json_depth))
-    return bad("JSON nested deeper than " + std::to_string(limits.max_json_depth));
-  auto j = parse_json_text(text);
-  if (!j || !j->is_object())
-    return bad("not a JSON object");
-  if (!string_at(*j, "type"))
+  auto parsed = json_object_frame(text, limits, "dyson packet");
+  if (auto* j = std::get_if<json>(&parsed); j && !string_at(*j, "type"))
     return bad("no type");
-  return std::move(*j);
+  return parsed;
 }
 
 } // namespace

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "dialects/frame_json.hpp"
 #include "dialects/json_text.hpp"
 #include "dialects/signal_fields.hpp"
 #include "random.hpp"
@@ -32,15 +33,10 @@ struct Frame {
 };
 
 std::variant<Frame, msg::DecodeError> parse(std::string_view text, const Limits& limits) {
-  if (text.size() > limits.max_frame_bytes)
-    return msg::DecodeError{errc::message_too_large,
-                            "frame of " + std::to_string(text.size()) + " bytes exceeds " +
-                                std::to_string(limits.max_frame_bytes)};
-  if (!validation::json_depth_within(text, limits.max_json_depth))
-    return bad("JSON nested deeper than " + std::to_string(limits.max_json_depth));
-  auto j = parse_json_text(text);
-  if (!j || !j->is_object())
-    return bad("not a JSON object");
+  auto parsed = json_object_frame(text, limits, "relay frame");
+  if (auto* e = std::get_if<msg::DecodeError>(&parsed))
+    return *e;
+  auto* j = &std::get<json>(parsed);
   auto type = j->find("type");
   if (type == j->end() || !type->is_string())
     return bad("no type");

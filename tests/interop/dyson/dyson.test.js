@@ -10,6 +10,7 @@ import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { installWebRtc } from '../../node/helpers/globals.js';
 import { once, until, withTimeout } from '../../node/helpers/events.js';
+import { exchange, meshed, names, trackChannels } from '../helpers/mesh.js';
 import { startDyson, CHAT, OTHER_CHAT, ACCOUNTS, SECRET } from './helpers/dyson.js';
 
 const { connect } = await import(new URL('../../../dist/index.js', import.meta.url).href);
@@ -55,46 +56,19 @@ async function options(account, extra = {}) {
 async function join(account, extra = {}) {
   const client = await connect(await options(account, extra));
   open.push(client);
-  client.openChannels = new Set();
-  client.on('channel', ({ id, state }) => {
-    if (state === 'open') client.openChannels.add(id);
-    else client.openChannels.delete(id);
-  });
+  trackChannels(client);
   return client;
 }
 
-const names = (client) => Object.fromEntries(client.peers.map((p) => [p.id, p.name]));
-
-async function meshed(clients, timeoutMs = T) {
-  await Promise.all(
-    clients.map((c) =>
-      until(c, ['channel', 'peer-joined'], () => clients.every((o) => o === c || c.openChannels.has(o.id)),
-        timeoutMs, `${c.id}: channels to all of ${clients.length - 1}`),
-    ),
-  );
-}
-
-async function exchange(clients) {
-  for (const from of clients) {
-    for (const to of clients) {
-      if (from === to) continue;
-      const text = `${from.id}->${to.id}`;
-      const arrived = once(to, 'data', ({ id, data }) => id === from.id && data === text, T);
-      from.send(to.id, text);
-      await arrived;
-    }
-  }
-}
-
+/** connect() that must fail: the error it rejects with. */
 async function refusal(account, extra) {
-  const failed = await connect(await options(account, extra)).then(
+  return connect(await options(account, extra)).then(
     (c) => {
       open.push(c);
       throw new Error('connected');
     },
     (e) => e,
   );
-  return failed;
 }
 
 test('Dyson_ThreeAccountsFormAFullMeshWithDataBothWaysAndNamesFromTheAccounts', async () => {

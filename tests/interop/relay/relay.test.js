@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { installWebRtc } from '../../node/helpers/globals.js';
-import { once, until, withTimeout } from '../../node/helpers/events.js';
+import { once, withTimeout } from '../../node/helpers/events.js';
+import { exchange, meshed, names, trackChannels } from '../helpers/mesh.js';
 import { startRelay } from './helpers/relay.js';
 
 const { connect } = await import(new URL('../../../dist/index.js', import.meta.url).href);
@@ -38,37 +39,10 @@ afterEach(async () => {
 async function join(name, room = 'room-a', options = {}) {
   const client = await connect({ ...FAST, url: relay.url, room, name, dialect: 'relay', ...options });
   open.push(client);
-  client.openChannels = new Set();
-  client.on('channel', ({ id, state }) => {
-    if (state === 'open') client.openChannels.add(id);
-    else client.openChannels.delete(id);
-  });
+  trackChannels(client);
   client.received = [];
   client.on('data', ({ id, data }) => client.received.push({ from: id, data }));
   return client;
-}
-
-const names = (client) => Object.fromEntries(client.peers.map((p) => [p.id, p.name]));
-
-async function meshed(clients, timeoutMs = T) {
-  await Promise.all(
-    clients.map((c) =>
-      until(c, ['channel', 'peer-joined'], () => clients.every((o) => o === c || c.openChannels.has(o.id)),
-        timeoutMs, `${c.id}: channels to all of ${clients.length - 1}`),
-    ),
-  );
-}
-
-async function exchange(clients) {
-  for (const from of clients) {
-    for (const to of clients) {
-      if (from === to) continue;
-      const text = `${from.id}->${to.id}`;
-      const arrived = once(to, 'data', ({ id, data }) => id === from.id && data === text, T);
-      from.send(to.id, text);
-      await arrived;
-    }
-  }
 }
 
 test('Relay_ThreeClientsFormAFullMeshAndExchangeDataBothWaysOnEveryPair', async () => {
