@@ -2,6 +2,9 @@
 // rate it advertised, in order, and nothing is dropped on the way (issue: big rooms lose nothing).
 #include <gtest/gtest.h>
 
+#include <map>
+#include <vector>
+
 #include "client_driver.hpp"
 #include "dialects/native.hpp"
 #include "pacer.hpp"
@@ -71,6 +74,52 @@ TEST(Pacing, BurstOfSignalsIsSentAtTheAdvertisedRateInOrderWithNothingDropped) {
   for (std::size_t i = 0; i < sent.size(); ++i)
     EXPECT_EQ(sent[i].seq, i + 1);
   EXPECT_TRUE(d.error_codes().empty());
+}
+
+TEST(Pacing, ANewcomersOffersGoAheadOfOtherPeersCandidatesButEachPeerKeepsItsOrder) {
+  ClientDriver d;
+  // We join a room of three: we call each of them (the newcomer offers).
+  d.join_open({{"p2", "b"}, {"p3", "c"}, {"p4", "d"}}, "p1", msg::Rate{10, 5});
+  auto offer_to = [&](const PeerId& peer) {
+    d.handle(input::NegotiationNeeded{peer});
+    auto sld = d.last<output::SetLocalDescription>();
+    ASSERT_TRUE(sld);
+    ASSERT_EQ(sld->peer, peer);
+    d.handle(input::OperationDone{peer, sld->op_id, true, "", Description{"offer", "v=0\r\n"}});
+  };
+  const std::vector<PeerId> peers = {"p2", "p3", "p4"};
+  for (const auto& peer : peers) {
+    offer_to(peer);
+    for (int i = 0; i < 20; ++i)
+      d.handle(input::IceCandidate{peer, cand(i)});
+  }
+  d.advance(10'000);
+  const auto sent = d.sent_of<msg::SignalTo>();
+  ASSERT_EQ(sent.size(), 63u) << "nothing lost";
+  std::map<PeerId, int> next; // per peer: the candidate expected next
+  std::map<PeerId, std::size_t> offer_at;
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    EXPECT_EQ(sent[i].seq, i + 1) << "seqs in wire order";
+    const auto& s = sent[i];
+    if (std::holds_alternative<Description>(s.payload)) {
+      offer_at[s.to] = i;
+      EXPECT_EQ(next[s.to], 0) << s.to << ": its offer before its candidates";
+    } else {
+      EXPECT_EQ(std::get<Candidate>(s.payload), cand(next[s.to]++)) << s.to << " in order";
+    }
+  }
+  // FIFO would send p4's offer as frame 43, after all 40 candidates for p2 and p3.
+  EXPECT_LT(offer_at["p4"], 8u) << "every connection starts within the first frames";
+  EXPECT_LT(offer_at["p3"], 8u);
+  // And the candidates take turns: p4's first candidate does not wait for p2's twentieth.
+  std::size_t first_p4_candidate = sent.size();
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    if (sent[i].to == "p4" && std::holds_alternative<Candidate>(sent[i].payload)) {
+      first_p4_candidate = i;
+      break;
+    }
+  }
+  EXPECT_LT(first_p4_candidate, 15u);
 }
 
 TEST(Pacing, NoAdvertisedRateSendsAtOnce) {

@@ -96,6 +96,7 @@ test('Server_NewcomerMeeting31PeersGetsEveryCandidateThroughWithNoSocketClosed',
 
   const before = connections.length;
   const open = new Set();
+  const started = performance.now();
   const newcomer = await connectFast({ url: server.url, room, name: 'newcomer' });
   t.after(() => closeAll(newcomer));
   const events = record(newcomer, ['reconnecting', 'error']);
@@ -105,13 +106,15 @@ test('Server_NewcomerMeeting31PeersGetsEveryCandidateThroughWithNoSocketClosed',
   const moved = () => open.size + members.reduce((sum, m) => sum + m.candidates + (m.done ? 1 : 0), 0);
 
   await untilStalled(subscribe, () => open.size === MEMBERS, moved, STALL_MS, 'every data channel open');
+  // Printed, not asserted: how long the last member waited for its call (the pacer's order).
+  const allOpenMs = Math.round(performance.now() - started);
   const mine = connections.slice(before); // members use wrtc's class directly: only the newcomer's
   assert.equal(mine.length, MEMBERS);
   // Every member receives the end of the newcomer's candidates, and as many as were gathered.
   await untilStalled(subscribe, () => members.every((m) => m.done), moved, STALL_MS, 'end-of-candidates at every member');
   const sent = mine.reduce((sum, pc) => sum + pc.gathered, 0);
   const received = members.reduce((sum, m) => sum + m.candidates, 0);
-  console.log(`# ${MEMBERS} members: newcomer gathered ${sent} candidates, members received ${received}; stats ${JSON.stringify(newcomer.stats)}`);
+  console.log(`# ${MEMBERS} members: every data channel open after ${allOpenMs} ms; newcomer gathered ${sent} candidates, members received ${received}; stats ${JSON.stringify(newcomer.stats)}`);
   assert.ok(mine.every((pc) => pc.gatheringDone), 'every newcomer connection finished gathering');
   assert.equal(received, sent, 'every candidate gathered was delivered');
   assert.deepEqual(events.filter((e) => e.event === 'reconnecting'), [], 'the newcomer never reconnected');

@@ -1,6 +1,7 @@
 #include "client/reliable_stream.hpp"
 
 #include <cstdint>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -111,25 +112,63 @@ void ReliableStream::send_signal(const PeerId& to, SignalPayload payload, TimeMs
     flush(now, false);
 }
 
+void ReliableStream::send(Outbox::Entry& e, TimeMs now) {
+  const msg::Seq seq = outbox_.assign_seq(e);
+  e.on_wire = true;
+  ctx_.send(msg::SignalTo{e.to, seq, e.payload}, now);
+  ++ctx_.stats.signals_sent;
+}
+
+Outbox::Entry* ReliableStream::next_unsent() {
+  // Each peer's first unsent entry (its head): only a head may go, so one peer's signals keep
+  // their order. The earliest head that is a description goes first.
+  std::set<PeerId> seen;
+  Outbox::Entry* after = nullptr; // the first head of a peer after last_served_ in id order
+  Outbox::Entry* lowest = nullptr; // the head of the lowest peer id, for the wrap-around
+  for (auto& e : outbox_.entries()) {
+    if (e.on_wire || e.seq != 0 || !seen.insert(e.to).second)
+      continue;
+    if (waiting_(e.to))
+      continue;
+    if (std::holds_alternative<Description>(e.payload))
+      return &e;
+    if (e.to > last_served_ && (!after || e.to < after->to))
+      after = &e;
+    if (!lowest || e.to < lowest->to)
+      lowest = &e;
+  }
+  return after ? after : lowest;
+}
+
 void ReliableStream::flush(TimeMs now, bool resend) {
   if (!ctx_.session_open() || !ctx_.socket_open())
     return;
   if (resend)
     outbox_.socket_changed();
+  bool held = false;
+  // Entries with a seq were sent on an earlier socket: the server expects them in seq order.
   for (auto& e : outbox_.entries()) {
-    if (e.on_wire)
-      continue;
-    if (e.seq == 0 && waiting_(e.to))
+    if (e.on_wire || e.seq == 0)
       continue;
     if (!ctx_.pacer.can_send(now)) {
-      ctx_.timers.set(Timer::pacing, ctx_.pacer.next_at(now));
+      held = true;
       break;
     }
-    const msg::Seq seq = outbox_.assign_seq(e);
-    e.on_wire = true;
-    ctx_.send(msg::SignalTo{e.to, seq, e.payload}, now);
-    ++ctx_.stats.signals_sent;
+    send(e, now);
   }
+  while (!held) {
+    Outbox::Entry* e = next_unsent();
+    if (!e)
+      break;
+    if (!ctx_.pacer.can_send(now)) {
+      held = true;
+      break;
+    }
+    last_served_ = e->to;
+    send(*e, now);
+  }
+  if (held)
+    ctx_.timers.set(Timer::pacing, ctx_.pacer.next_at(now));
   if (!ctx_.dialect->acknowledges())
     outbox_.ack(UINT64_MAX);
 }

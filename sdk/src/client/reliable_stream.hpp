@@ -53,9 +53,11 @@ public:
   void push_front(const PeerId& to, SignalPayload payload) {
     outbox_.push_front(to, std::move(payload));
   }
-  /// Sends what this socket has not carried yet, in order: entries without a seq and, with
-  /// `resend` (a new socket), the ones sent before but not acknowledged. Stops at the pacer's
-  /// limit and comes back when its timer fires.
+  /// Sends what this socket has not carried yet: with `resend` (a new socket) first the entries
+  /// sent before but not acknowledged, in their seq order; then the entries never sent, in
+  /// order for each peer, and across peers descriptions first, then peers taking turns (so a
+  /// newcomer's offers to a big room all leave within the first frames instead of behind every
+  /// earlier peer's candidates). Stops at the pacer's limit and comes back when its timer fires.
   void flush(TimeMs now, bool resend);
   void drop_peer(const PeerId& id) { outbox_.drop_peer(id); }
   /// Drops the signals to every peer for which `keep` is false.
@@ -74,8 +76,12 @@ private:
   msg::Seq last_in_seq_ = 0;  ///< highest reliable seq received and processed
   msg::Seq acked_in_seq_ = 0; ///< highest seq we told the server about
   bool reack_ = false;        ///< a duplicate arrived: the server missed our ack
+  PeerId last_served_;        ///< the peer the last never-sent entry went to (turn taking)
 
   void schedule_ack(TimeMs now);
+  /// The never-sent entry to send next (see flush), or nullptr.
+  Outbox::Entry* next_unsent();
+  void send(Outbox::Entry& e, TimeMs now);
 };
 
 } // namespace rtc_signaling::core
