@@ -1,7 +1,8 @@
 // The Angular demo (demo/app) driven through its real UI in two Chromium contexts, against the
 // real reference server. Needs the app built first: `npx ng build` in demo/app (scripts/test does).
 // Screenshots of every step go to test-results/demo/; UPDATE_DEMO_SCREENSHOT=1 also refreshes
-// docs/demo.png (the two-person call), docs/demo-six.png and docs/demo-phone.png (six people).
+// docs/demo.png (the two-person call), docs/demo-four.png (four people) and docs/demo-phone.png
+// (six people on a phone).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -330,9 +331,17 @@ test('five people fit the grid of a laptop window, and on a phone every tile can
   for (const [i, name] of names.entries()) people.push(await openApp(server, name, room, { denyMedia: i >= 2 }));
   const phone = await openApp(server, 'Phil', room, { denyMedia: true, viewport: { width: 390, height: 844 } });
   try {
-    for (const who of [...people, phone]) {
+    for (const [i, who] of [...people, phone].entries()) {
       await who.page.getByTestId('join-submit').click();
       await waitForStatus(who, 'open');
+      if (i === 3) {
+        // Four people: the desktop screenshot in docs/.
+        for (const other of ['Ben', 'Cat', 'Dan']) {
+          await remoteTile(people[0], other).locator('[data-testid="tile-state"]', { hasText: 'connected' }).waitFor(WAIT);
+        }
+        await waitForLiveTile(people[0], 'Ben');
+        await shot(people[0], '08-four-people');
+      }
     }
     for (const who of [people[0], phone]) {
       await who.page.waitForFunction(() => document.querySelectorAll('[data-testid="tile-remote"]').length === 5, null, WAIT);
@@ -351,7 +360,7 @@ test('five people fit the grid of a laptop window, and on a phone every tile can
     await shot(people[0], '08-six-people');
     await shot(phone, '08-six-people-phone');
     if (process.env.UPDATE_DEMO_SCREENSHOT === '1') {
-      await copyFile(path.join(shotsDir, '08-six-people-Ann.png'), path.join(root, 'docs/demo-six.png'));
+      await copyFile(path.join(shotsDir, '08-four-people-Ann.png'), path.join(root, 'docs/demo-four.png'));
       await copyFile(path.join(shotsDir, '08-six-people-phone-Phil.png'), path.join(root, 'docs/demo-phone.png'));
     }
     assert.deepEqual(await everyTileReachable(people[0]), []);
