@@ -285,6 +285,29 @@ TEST_F(SignalrtcRoles, Signalrtc_CallerIsImpoliteWhateverTheIdsAre) {
   EXPECT_FALSE(pc->polite);
 }
 
+// Two users who joined at the same moment: each hears NewUserArrived and UserSaidHello from the
+// other. Both calling would leave two impolite ends glaring for good; the smaller name calls.
+TEST_F(SignalrtcRoles, Signalrtc_TwoSimultaneousNewcomersAgreeByNameWhoCalls) {
+  join(); // we are "alice"
+  d.frame(rec({{"type", 1}, {"target", "NewUserArrived"}, {"arguments", json::array({json({{"userName", "zoe"}, {"connectionId", "c-zoe"}}).dump()})}}));
+  d.frame(rec({{"type", 1}, {"target", "UserSaidHello"}, {"arguments", json::array({json({{"userName", "zoe"}, {"connectionId", "c-zoe"}}).dump()})}}));
+  auto pc = d.last<output::CreatePeerConnection>();
+  ASSERT_TRUE(pc) << "alice < zoe: alice calls";
+  EXPECT_EQ(pc->peer, "c-zoe");
+  EXPECT_FALSE(pc->polite);
+
+  d.clear();
+  d.frame(rec({{"type", 1}, {"target", "NewUserArrived"}, {"arguments", json::array({json({{"userName", "adam"}, {"connectionId", "c-adam"}}).dump()})}}));
+  d.frame(rec({{"type", 1}, {"target", "UserSaidHello"}, {"arguments", json::array({json({{"userName", "adam"}, {"connectionId", "c-adam"}}).dump()})}}));
+  EXPECT_EQ(d.count<output::CreatePeerConnection>(), 0u) << "adam < alice: adam calls, we wait";
+  const json offer = {{"type", "offer"}, {"sdp", "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n"}};
+  d.frame(rec({{"type", 1}, {"target", "SendSignal"}, {"arguments", json::array({"c-adam", offer.dump()})}}));
+  pc = d.last<output::CreatePeerConnection>();
+  ASSERT_TRUE(pc);
+  EXPECT_EQ(pc->peer, "c-adam");
+  EXPECT_TRUE(pc->polite) << "the callee";
+}
+
 TEST_F(SignalrtcRoles, Signalrtc_CalleeIsPoliteWhateverTheIdsAre) {
   join();
   // "AAA" sorts below "self": by id order we would be impolite; as the callee we must be polite.

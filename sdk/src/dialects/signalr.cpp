@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "url.hpp"
+#include "validation.hpp"
 
 namespace rtc_signaling::dialects::signalr {
 namespace {
@@ -85,6 +86,7 @@ msg::Decoded<msg::ServerMessage> SignalR::decode(std::string_view frame) const {
 
 void SignalR::reset_connection() {
   joined_ = false;
+  greeted_.clear();
   connection_token_.reset();
   connection_id_.reset();
   stateful_ = false;
@@ -348,12 +350,31 @@ void SignalR::deliver(Translated t, std::vector<msg::Decoded<msg::ServerMessage>
         }
         return;
       }
+      if (auto* j = std::get_if<msg::PeerJoined>(sm))
+        settle_who_calls(*j);
       mirror(*sm);
     }
     out.push_back(std::move(m));
   }
   for (const auto& call : t.calls)
     frames_.push_back(send_call(call));
+}
+
+// signalrtc without negotiate: two users who joined at the same moment each hear the other's
+// NewUserArrived and UserSaidHello, so both would call, both impolite (roles follow the call
+// direction there), and their offers would glare for good. Both know both user names, so the
+// smaller name calls and the other waits; equal names keep the old behaviour.
+void SignalR::settle_who_calls(msg::PeerJoined& j) {
+  if (config_.signalr.contract != SignalrContract::signalrtc || connection_id_)
+    return;
+  if (!j.initiate) {
+    greeted_.insert(j.peer.id);
+    return;
+  }
+  // Our name as NewUser sent it, which is what the other side compares.
+  const std::string own = validation::truncate_utf8(config_.name, config_.limits.max_name_bytes);
+  if (greeted_.count(j.peer.id) != 0 && own != j.peer.name)
+    j.initiate = own < j.peer.name;
 }
 
 bool SignalR::refuse_newcomer(const PeerId& id) const {

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -72,6 +73,7 @@ private:
   void deliver(Translated t, std::vector<msg::Decoded<msg::ServerMessage>>& out);
   void mirror(const msg::ServerMessage& m);
   bool refuse_newcomer(const PeerId& id) const;
+  void settle_who_calls(msg::PeerJoined& joined);
 
   Config config_;
   std::unique_ptr<Contract> contract_;
@@ -104,6 +106,8 @@ private:
   /// lossless, so the next attempt negotiates a new connection instead.
   bool replay_overflowed_ = false;
   bool roster_full_reported_ = false; ///< one roster-full error per episode
+  /// signalrtc: peers whose NewUserArrived came on this connection (we said hello to them).
+  std::set<PeerId> greeted_;
   std::int64_t in_next_ = 1;      ///< id the next incoming trackable message carries
   std::int64_t in_processed_ = 0; ///< highest incoming id delivered
   std::int64_t in_acked_ = 0;     ///< highest id we acknowledged

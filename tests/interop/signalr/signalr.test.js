@@ -297,6 +297,20 @@ test('SignalR_Signalrtc_TwoSdkClientsCallByHelloAndExchangeData', { timeout: 60_
   assert.deepEqual(await left, { id: atAlice.id, reason: 'left' });
 });
 
+test('SignalR_Signalrtc_SkipNegotiationClientsJoiningTogetherStillConnect', { timeout: 60_000 }, async () => {
+  // Without negotiate nobody knows its own id and roles follow who calls; two users who join at
+  // once may each hear the other's NewUserArrived and UserSaidHello: the smaller name calls.
+  const url = `${hub.ws}/hubs/signalrtc`;
+  const options = { url, room: 'any', signalr: { contract: 'signalrtc', skipNegotiation: true } };
+  for (let round = 0; round < 3; round++) {
+    const [ann, ben] = await Promise.all([sdk({ ...options, name: `ann-${round}` }), sdk({ ...options, name: `ben-${round}` })]);
+    for (const c of [ann, ben]) await until(c, ['peer-joined'], () => c.peers.length === 1, T, `${c.id} hears the other`);
+    await exchangeData(ann, ben, ben.peers[0].id, ann.peers[0].id);
+    await Promise.all([ann.close(), ben.close()]);
+    open.splice(0);
+  }
+});
+
 /** The article's own client (the official @microsoft/signalr client) in the room: it joins and then
  * vanishes without LeaveRoom, as a closed tab does; the hub keeps it in the room's list forever. */
 async function ekobitGhost(room) {
