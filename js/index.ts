@@ -28,8 +28,13 @@ export type Dialect = 'native' | 'signalr' | 'relay' | 'dyson' | 'peerjs';
  * - `'ekobit'` (alias `'codelab'`): the Ekobit article's two-person hub: `CreateOrJoinRoom(room)`,
  *   `SendMessage(message, room)`, `LeaveRoom(room)`; the hub calls `created()`, `joined()` (to the
  *   whole group), `message(message)`, `log(text)`. Messages are the Google codelab shapes.
+ * - `'snaprtc'`: the SnapRTC session hub: `Sync(session, ready)`, `SignalCapture(session, payload)`,
+ *   `SignalInitiator(session, payload)`; the hub calls `signalStart()`, `signalCapture(payload)`,
+ *   `signalInitiator(payload)`, each to the whole session. `room` is the session id and
+ *   {@link SignalrOptionsFor.role} is required. Payloads are lz-string compressed simple-peer
+ *   signals, sent without trickle (once ICE gathering is over).
  */
-export type SignalrContract = 'room' | 'signalrtc' | 'ekobit' | 'codelab';
+export type SignalrContract = 'room' | 'signalrtc' | 'ekobit' | 'codelab' | 'snaprtc';
 
 /** Method names of the ekobit hub contract. */
 type EkobitMethodNames = 'CreateOrJoinRoom' | 'SendMessage' | 'LeaveRoom' | 'created' | 'joined' | 'full' | 'message' | 'log';
@@ -46,6 +51,7 @@ export interface SignalrMethodNames {
     | 'UserDisconnect';
   ekobit: EkobitMethodNames;
   codelab: EkobitMethodNames;
+  snaprtc: 'Sync' | 'SignalCapture' | 'SignalInitiator' | 'signalStart' | 'signalCapture' | 'signalInitiator';
 }
 
 /** `signalr` options for one contract; `methods` is keyed by that contract's method names. */
@@ -63,6 +69,11 @@ export type SignalrOptionsFor<C extends SignalrContract> = {
    * `skipNegotiation`. Default false. Stateful reconnect needs negotiate, so it is off then.
    */
   skipNegotiation?: boolean;
+  /**
+   * `snaprtc` only, and required there: this side of the session. The `'initiator'` joins first
+   * and offers once the `'capture'` side says it is ready.
+   */
+  role?: C extends 'snaprtc' ? 'initiator' | 'capture' : never;
 };
 
 /** Options of the `signalr` dialect; contract `'room'` when none is given. */
@@ -70,10 +81,15 @@ export type SignalrOptions =
   | (SignalrOptionsFor<'room'> & { contract?: 'room' })
   | (SignalrOptionsFor<'signalrtc'> & { contract: 'signalrtc' })
   | (SignalrOptionsFor<'ekobit'> & { contract: 'ekobit' })
-  | (SignalrOptionsFor<'codelab'> & { contract: 'codelab' });
+  | (SignalrOptionsFor<'codelab'> & { contract: 'codelab' })
+  | (SignalrOptionsFor<'snaprtc'> & { contract: 'snaprtc'; role: 'initiator' | 'capture' });
 
-/** The signaling session's lifecycle. */
-export type SessionState = 'idle' | 'connecting' | 'joining' | 'open' | 'reconnecting' | 'closed';
+/**
+ * The signaling session's lifecycle. `'dormant'` only with `signaling: 'until-connected'`: the
+ * socket was closed on purpose once every peer was connected; calls go on, and it reopens by
+ * itself when a signal has to go out.
+ */
+export type SessionState = 'idle' | 'connecting' | 'joining' | 'open' | 'reconnecting' | 'dormant' | 'closed';
 
 /** RTCPeerConnection.connectionState of the connection to one peer. */
 export type PeerConnectionState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
@@ -141,6 +157,15 @@ export interface ConnectOptions {
   dialect?: Dialect;
   /** Only with `dialect: 'signalr'`: the hub contract, method renames and negotiation. */
   signalr?: SignalrOptions;
+  /**
+   * When the signaling socket stays open. Default `'always'`: it reconnects whenever it drops.
+   * `'until-connected'`: once every peer connection is `connected` (and has nothing left to
+   * signal) the socket closes and `state` becomes `'dormant'`; data and media go on, no
+   * reconnect is attempted, and it reopens only when a signal must go out (renegotiation, an ICE
+   * restart) or a connection falters. New peers cannot be met while dormant. See the README's
+   * "Signaling only for setup".
+   */
+  signaling?: 'always' | 'until-connected';
   /**
    * Access token sent as the `access_token` query parameter. A function is called before every
    * connection attempt, so it can return a fresh token.
@@ -282,7 +307,7 @@ export interface Client {
 
 const KNOWN_DIALECTS: readonly string[] = ['native', 'signalr', 'relay', 'dyson', 'peerjs'];
 const SUPPORTED_DIALECTS: readonly string[] = ['native', 'signalr', 'relay', 'dyson'];
-const SIGNALR_CONTRACTS: readonly string[] = ['room', 'signalrtc', 'ekobit', 'codelab'];
+const SIGNALR_CONTRACTS: readonly string[] = ['room', 'signalrtc', 'ekobit', 'codelab', 'snaprtc'];
 const EVENTS: readonly string[] = [
   'state',
   'peer-joined',
@@ -408,10 +433,13 @@ function toCoreConfig(options: ConnectOptions): CoreConfig {
   if (dialect === 'signalr') {
     const s: unknown = options.signalr ?? {};
     if (s === null || typeof s !== 'object') throw invalid('signalr must be an object');
-    const o = s as { contract?: unknown; methods?: unknown; skipNegotiation?: unknown };
+    const o = s as { contract?: unknown; methods?: unknown; skipNegotiation?: unknown; role?: unknown };
     const contract = o.contract ?? 'room';
     if (typeof contract !== 'string' || !SIGNALR_CONTRACTS.includes(contract)) {
       throw invalid(`signalr.contract must be one of ${SIGNALR_CONTRACTS.join(', ')}`);
+    }
+    if (contract === 'snaprtc' ? o.role !== 'initiator' && o.role !== 'capture' : o.role !== undefined) {
+      throw invalid("signalr.role must be 'initiator' or 'capture', and only with the snaprtc contract");
     }
     const methods = o.methods ?? {};
     if (methods === null || typeof methods !== 'object') throw invalid('signalr.methods must be an object');
@@ -425,7 +453,13 @@ function toCoreConfig(options: ConnectOptions): CoreConfig {
       contract,
       methods: renames as [string, string][],
       skipNegotiation: o.skipNegotiation === true,
+      role: typeof o.role === 'string' ? o.role : '',
     };
+  }
+
+  const signaling = options.signaling ?? 'always';
+  if (signaling !== 'always' && signaling !== 'until-connected') {
+    throw invalid("signaling must be 'always' or 'until-connected'");
   }
 
   const seed = new Uint32Array(2);
@@ -433,6 +467,7 @@ function toCoreConfig(options: ConnectOptions): CoreConfig {
   return {
     dialect,
     signalr,
+    signaling,
     url,
     room,
     name,

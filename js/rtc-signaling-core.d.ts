@@ -5,7 +5,8 @@ import type { ClientStats, ErrorCode, PeerSummary, SessionState } from './index.
 /** The flat config object wasm/convert.cpp reads (config_from_val). */
 export interface CoreConfig {
   dialect: string;
-  signalr: { contract: string; methods: [string, string][]; skipNegotiation: boolean } | undefined;
+  signalr: { contract: string; methods: [string, string][]; skipNegotiation: boolean; role: string } | undefined;
+  signaling: 'always' | 'until-connected';
   url: string;
   room: string;
   name: string;

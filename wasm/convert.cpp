@@ -67,7 +67,12 @@ Config config_from_val(const val& options) {
     auto contract = string_field(signalr, "contract").value_or("room");
     config.signalr.contract = contract == "signalrtc" ? SignalrContract::signalrtc
                               : contract == "ekobit" || contract == "codelab" ? SignalrContract::ekobit
+                              : contract == "snaprtc"                         ? SignalrContract::snaprtc
                                                       : SignalrContract::room;
+    const auto role = string_field(signalr, "role").value_or("");
+    config.signalr.role = role == "initiator" ? SignalrRole::initiator
+                          : role == "capture" ? SignalrRole::capture
+                                              : SignalrRole::none;
     config.signalr.skip_negotiation = !is_nullish(signalr) && signalr["skipNegotiation"].isTrue();
     // [[name, hubName], ...] pairs, validated in JS.
     val methods = is_nullish(signalr) ? val::undefined() : signalr["methods"];
@@ -80,6 +85,8 @@ Config config_from_val(const val& options) {
       }
     }
   }
+  if (string_field(options, "signaling").value_or("always") == "until-connected")
+    config.signaling = SignalingMode::until_connected;
   config.url = string_field(options, "url").value_or("");
   config.room = string_field(options, "room").value_or("");
   config.name = string_field(options, "name").value_or("");

@@ -113,8 +113,8 @@ public sealed class RateLimitFilter(double ratePerSecond, int burst) : IHubFilte
 
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocation, Func<HubInvocationContext, ValueTask<object?>> next)
     {
-        // The ekobit hub reproduces a published hub as it is, and that hub has no limit.
-        if (invocation.Hub is EkobitHub) return await next(invocation);
+        // The ekobit and snaprtc hubs reproduce published hubs as they are, and those have no limit.
+        if (invocation.Hub is EkobitHub or SnapRtcHub) return await next(invocation);
         var id = invocation.Context.ConnectionId;
         var bucket = _buckets.GetOrAdd(id, _ => new Bucket { Tokens = burst, Stamp = System.Diagnostics.Stopwatch.GetTimestamp() });
         bool allowed;

@@ -207,3 +207,30 @@ public sealed class EkobitHub(EkobitState state) : Hub
     private Task Log(string roomName, string text) =>
         Clients.Group(roomName).SendAsync("log", $"[Server]: {text}");
 }
+
+// ---------------------------------------------------------------- snaprtc (the SnapRTC seed's hub, as published)
+
+/// <summary>
+/// The session hub of the SnapRTC seed, reproduced as published (the `snaprtc` contract talks to
+/// it). A session is a group; nothing else is kept: no roster, no cleanup, no departure notice.
+/// Sync(session, ready) adds the caller to the group and, when ready, sends signalStart() to the
+/// whole group, the caller included. SignalCapture(session, payload) and
+/// SignalInitiator(session, payload) send signalCapture(payload) and signalInitiator(payload) to
+/// the whole group, the sender included. Payloads are opaque (lz-string compressed simple-peer
+/// signals); no size limit beyond SignalR's own message size.
+/// </summary>
+public sealed class SnapRtcHub : Hub
+{
+    public async Task Sync(string session, bool ready)
+    {
+        await Groups.AddToGroupAsync(Context.ConnectionId, session);
+        if (ready)
+            await Clients.Group(session).SendAsync("signalStart");
+    }
+
+    public Task SignalCapture(string session, string payload) =>
+        Clients.Group(session).SendAsync("signalCapture", payload);
+
+    public Task SignalInitiator(string session, string payload) =>
+        Clients.Group(session).SendAsync("signalInitiator", payload);
+}

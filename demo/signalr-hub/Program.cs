@@ -46,7 +46,8 @@ app.MapHub<RoomHub>("/hubs/room", o => o.AllowStatefulReconnects = true);
 app.MapHub<SignalrtcHub>("/hubs/signalrtc");
 app.MapHub<EkobitHub>("/hubs/ekobit");
 app.MapHub<EkobitHub>("/hubs/ekobit-auth");
-app.MapGet("/", () => "rtc-signaling SignalR demo hubs: /hubs/room, /hubs/signalrtc, /hubs/ekobit, /hubs/ekobit-auth\n");
+app.MapHub<SnapRtcHub>("/hubs/snaprtc");
+app.MapGet("/", () => "rtc-signaling SignalR demo hubs: /hubs/room, /hubs/signalrtc, /hubs/ekobit, /hubs/ekobit-auth, /hubs/snaprtc\n");
 
 app.Run();
 return 0;

@@ -138,6 +138,7 @@ struct Client::Impl {
     }
     drain_dialect(now);
     peers.on_timeout(now);
+    settle(now);
   }
 
   std::optional<TimeMs> next_deadline() const {
@@ -157,6 +158,31 @@ struct Client::Impl {
       ctx.dialect->advance(now);
     route(in, now);
     drain_dialect(now);
+    settle(now);
+  }
+
+  // ---------------------------------------------------------------- until-connected
+
+  /// signaling: until-connected (README.md#signaling-only-for-setup). An open session whose
+  /// peers are all connected and settled, with nothing to send or acknowledge, closes its socket
+  /// once that has held for park_after_ms; a dormant one reopens as soon as a signal waits or a
+  /// connection falters (either side of a faltering connection may need an ICE restart).
+  void settle(TimeMs now) {
+    if (ctx.config.signaling != SignalingMode::until_connected)
+      return;
+    if (ctx.state == SessionState::dormant) {
+      if (stream.pending() || peers.any_faltering())
+        session.wake(now);
+      return;
+    }
+    const bool ready = ctx.session_open() && peers.all_settled() && stream.quiet();
+    if (!ready) {
+      ctx.timers.clear(core::Timer::park);
+    } else if (!ctx.timers.armed(core::Timer::park)) {
+      ctx.timers.set(core::Timer::park, now + ctx.config.park_after_ms);
+    } else if (ctx.timers.take_due(core::Timer::park, now)) {
+      session.park();
+    }
   }
 
   void route(Input& in, TimeMs now) {

@@ -8,6 +8,7 @@
 //          connection_lost  retry          connection_lost      connection_lost
 //                      ▼  │                          ▼                  ▼
 //                   reconnecting ◀───────────────────┴──────────────────┘
+//   open ──park──▶ dormant ──wake──▶ connecting      (signaling: until-connected only)
 //   any state but closed ──fatal | leave──▶ closed
 #pragma once
 
@@ -26,6 +27,8 @@ enum class SessionEvent {
   retry,           ///< reconnect delay elapsed (or NetworkOnline)
   fatal,           ///< unauthorized, forbidden, room-full, timeout, reconnect-exhausted, ...
   leave,           ///< app called Leave
+  park,            ///< until-connected: every peer connected and settled, nothing to send
+  wake,            ///< until-connected: a signal must go out, or a peer connection faltered
 };
 
 const char* to_string(SessionEvent e) noexcept;
@@ -41,7 +44,7 @@ using E = SessionEvent;
 
 // The table is meant to be read as columns.
 // clang-format off
-inline constexpr std::array<Transition, 17> kTransitions{{
+inline constexpr std::array<Transition, 21> kTransitions{{
     // from            event               to
     {S::idle,         E::join,            S::connecting},
     {S::idle,         E::fatal,           S::closed},
@@ -60,6 +63,11 @@ inline constexpr std::array<Transition, 17> kTransitions{{
     {S::open,         E::connection_lost, S::reconnecting},
     {S::open,         E::fatal,           S::closed},
     {S::open,         E::leave,           S::closed},
+    {S::open,         E::park,            S::dormant},
+
+    {S::dormant,      E::wake,            S::connecting},
+    {S::dormant,      E::fatal,           S::closed},
+    {S::dormant,      E::leave,           S::closed},
 
     {S::reconnecting, E::retry,           S::connecting},
     {S::reconnecting, E::fatal,           S::closed},

@@ -21,6 +21,7 @@ enum class Timer : std::size_t {
   ack,            ///< flush a batched cumulative ack
   returning,      ///< earliest deadline of a peer missing after a server restart
   pacing,         ///< the advertised rate allows the next queued signal
+  park,           ///< until-connected: every peer settled long enough to close the socket
   count_
 };
 

@@ -27,12 +27,13 @@ constexpr std::array<std::pair<ConnectionState, const char*>, 6> kConnectionStat
     {ConnectionState::closed, "closed"},
 }};
 
-constexpr std::array<std::pair<SessionState, const char*>, 6> kSessionStates{{
+constexpr std::array<std::pair<SessionState, const char*>, 7> kSessionStates{{
     {SessionState::idle, "idle"},
     {SessionState::connecting, "connecting"},
     {SessionState::joining, "joining"},
     {SessionState::open, "open"},
     {SessionState::reconnecting, "reconnecting"},
+    {SessionState::dormant, "dormant"},
     {SessionState::closed, "closed"},
 }};
 

@@ -48,6 +48,7 @@ const everyOption: Required<ConnectOptions> = {
   connectTimeoutMs: 15_000,
   iceGraceMs: 5_000,
   signalr: { contract: 'room', methods: { Join: 'JoinRoom' }, skipNegotiation: true },
+  signaling: 'until-connected',
   on: { error: ({ code, fatal }) => void [code, fatal], reconnecting: ({ attempt, delayMs }) => attempt + delayMs },
 };
 // `on` listeners get the payload of their event.
@@ -99,9 +100,18 @@ const ekobit: SignalrOptions = {
   },
 };
 const codelab: SignalrOptions = { contract: 'codelab', methods: { SendMessage: 'Send' } };
-void [defaultContract, roomRenames, signalrtc, ekobit, codelab];
+const snaprtc: SignalrOptions = { contract: 'snaprtc', role: 'capture', methods: { SignalInitiator: 'Answer' } };
+// @ts-expect-error snaprtc needs a role
+const snaprtcNoRole: SignalrOptions = { contract: 'snaprtc' };
+// @ts-expect-error only snaprtc has roles
+const roomWithRole: SignalrOptions = { contract: 'room', role: 'initiator' };
+// @ts-expect-error roles are 'initiator' and 'capture'
+const badRole: SignalrOptions = { contract: 'snaprtc', role: 'viewer' };
+void [defaultContract, roomRenames, signalrtc, ekobit, codelab, snaprtc, snaprtcNoRole, roomWithRole, badRole];
+// @ts-expect-error signaling is 'always' or 'until-connected'
+void connect({ ...hub, signaling: 'never' });
 void connect({ ...hub, signalr: { contract: 'signalrtc' } });
-assertType<Equal<SignalrContract, 'room' | 'signalrtc' | 'ekobit' | 'codelab'>>();
+assertType<Equal<SignalrContract, 'room' | 'signalrtc' | 'ekobit' | 'codelab' | 'snaprtc'>>();
 assertType<Equal<ConnectOptions['signalr'], SignalrOptions | undefined>>();
 assertType<
   Equal<
@@ -117,6 +127,7 @@ assertType<
         | 'UserDisconnect';
       ekobit: 'CreateOrJoinRoom' | 'SendMessage' | 'LeaveRoom' | 'created' | 'joined' | 'full' | 'message' | 'log';
       codelab: 'CreateOrJoinRoom' | 'SendMessage' | 'LeaveRoom' | 'created' | 'joined' | 'full' | 'message' | 'log';
+      snaprtc: 'Sync' | 'SignalCapture' | 'SignalInitiator' | 'signalStart' | 'signalCapture' | 'signalInitiator';
     }
   >
 >();
@@ -162,7 +173,7 @@ void connect({ ...minimal, roomName: 'r' });
 
 // --- client members --------------------------------------------------------------------------
 assertType<
-  Equal<SessionState, 'idle' | 'connecting' | 'joining' | 'open' | 'reconnecting' | 'closed'>
+  Equal<SessionState, 'idle' | 'connecting' | 'joining' | 'open' | 'reconnecting' | 'dormant' | 'closed'>
 >();
 assertType<
   Equal<

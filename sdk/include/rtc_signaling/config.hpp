@@ -11,7 +11,9 @@ namespace rtc_signaling {
 enum class Dialect { native, signalr, relay, dyson };
 
 /// Hub method sets the `signalr` dialect speaks (README "Use with an existing SignalR hub").
-enum class SignalrContract { room, signalrtc, ekobit };
+enum class SignalrContract { room, signalrtc, ekobit, snaprtc };
+/// Which side of a snaprtc session this client is (the hub has no other notion of identity).
+enum class SignalrRole { none, initiator, capture };
 
 struct SignalrOptions {
   SignalrContract contract = SignalrContract::room;
@@ -19,6 +21,14 @@ struct SignalrOptions {
   std::map<std::string, std::string> methods;
   /// Connect the WebSocket directly, without POST /negotiate (no stateful reconnect then).
   bool skip_negotiation = false;
+  /// snaprtc: required; the initiator offers once the capture side is ready.
+  SignalrRole role = SignalrRole::none;
+};
+
+/// When the signaling socket is kept open (README "Signaling only for setup").
+enum class SignalingMode {
+  always,          ///< the default: reconnect whenever the socket is lost
+  until_connected, ///< close it once every peer is connected; reopen only to send a signal
 };
 
 struct ReconnectPolicy {
@@ -59,6 +69,10 @@ struct Config {
   std::uint32_t ice_grace_ms = 5'000;         ///< disconnected this long -> ICE restart
   std::uint64_t seed = 0;                     ///< jitter randomness; tests fix it
   Limits limits;
+  SignalingMode signaling = SignalingMode::always;
+  /// until_connected: how long every peer must stay connected and settled before the socket
+  /// closes, so the last acks and answers get out.
+  std::uint32_t park_after_ms = 250;
   SignalrOptions signalr;  ///< only read by the signalr dialect
 };
 

@@ -15,7 +15,9 @@ using TimeMs = std::int64_t;
 using PeerId = std::string;
 
 /// The signaling session's lifecycle (docs/ARCHITECTURE.md#the-session).
-enum class SessionState { idle, connecting, joining, open, reconnecting, closed };
+/// `dormant`: signaling: until-connected closed the socket on purpose once every peer was
+/// connected; the calls go on and the socket reopens when a signal has to go out.
+enum class SessionState { idle, connecting, joining, open, reconnecting, dormant, closed };
 
 /// RTCPeerConnection.signalingState, mirrored by the core.
 enum class SignalingState { stable, have_local_offer, have_remote_offer, have_local_pranswer,

@@ -133,6 +133,24 @@ std::optional<TimeMs> PeerTable::next_deadline() const {
   return earliest;
 }
 
+bool PeerTable::all_settled() const {
+  if (negotiators_.empty() || negotiators_.size() != roster_.peers().size())
+    return false;
+  for (const auto& [id, n] : negotiators_) {
+    if (!n.settled())
+      return false;
+  }
+  return true;
+}
+
+bool PeerTable::any_faltering() const {
+  for (const auto& [id, n] : negotiators_) {
+    if (n.connection_state() != ConnectionState::connected)
+      return true;
+  }
+  return false;
+}
+
 void PeerTable::close_all() {
   returning_.clear();
   for (const auto& [peer, n] : negotiators_)

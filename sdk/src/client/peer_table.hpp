@@ -49,6 +49,13 @@ public:
     drain(it->first, it->second, now);
   }
 
+  // ---- signaling: until-connected
+
+  /// At least one peer, and every connection settled (Negotiator::settled).
+  bool all_settled() const;
+  /// Some connection is not `connected`: it may need an ICE restart, which needs signaling.
+  bool any_faltering() const;
+
   // ---- time and teardown
 
   void on_timeout(TimeMs now);

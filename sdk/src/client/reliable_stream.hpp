@@ -39,6 +39,10 @@ public:
   // ---- resume
 
   bool had_welcome() const { return had_welcome_; }
+  /// Nothing queued or unacknowledged, no ack owed (signaling: until-connected parks on it).
+  bool quiet() const { return outbox_.size() == 0 && !reack_ && !ctx_.timers.armed(Timer::ack); }
+  /// Some signal waits to go out.
+  bool pending() const { return outbox_.size() != 0; }
   /// Adds the resume fields to the Join of a new socket; the Join's lastSeq acks everything.
   void prepare_join(msg::Join& join);
   /// What a welcome means for the stream. `restored`: a restarted server that cannot tell which

@@ -346,6 +346,26 @@ bool Session::on_timeout(TimeMs now) {
   return true;
 }
 
+// ---------------------------------------------------------------- until-connected
+
+void Session::park() {
+  if (ctx_.state != SessionState::open)
+    return;
+  close_socket(kCloseNormal, "signaling done");
+  for (auto t : {Timer::ping, Timer::server_timeout, Timer::stable, Timer::ack, Timer::probe,
+                 Timer::token, Timer::pacing, Timer::retry}) {
+    ctx_.timers.clear(t);
+  }
+  go(SessionEvent::park);
+}
+
+void Session::wake(TimeMs now) {
+  if (!go(SessionEvent::wake))
+    return;
+  backoff_.reset();
+  start_attempt(now);
+}
+
 // ---------------------------------------------------------------- the end
 
 void Session::fatal(const char* code, std::string message) {

@@ -44,6 +44,10 @@ public:
   void on_server_error(const msg::ServerError& e);
   /// The session's own deadlines. False when one of them ended the session.
   bool on_timeout(TimeMs now);
+  /// signaling: until-connected. park closes the socket of an open session on purpose (no
+  /// reconnect follows); wake starts an attempt from dormant at once, uncounted.
+  void park();
+  void wake(TimeMs now);
 
 private:
   Context& ctx_;

@@ -26,9 +26,17 @@ negotiation::Policy SignalR::negotiation_policy() const noexcept {
     return negotiation::Policy::perfect_by_call_direction;
   // The ekobit hub names nobody: ids are role labels each side gives itself, so only who calls
   // whom is shared knowledge.
-  if (config_.signalr.contract == SignalrContract::ekobit)
+  if (config_.signalr.contract == SignalrContract::ekobit ||
+      config_.signalr.contract == SignalrContract::snaprtc)
     return negotiation::Policy::perfect_by_call_direction;
   return negotiation::Policy::perfect_by_id;
+}
+
+std::optional<std::string> SignalR::config_problem(const Config& config) const {
+  if (config.signalr.contract == SignalrContract::snaprtc &&
+      config.signalr.role == SignalrRole::none)
+    return "the snaprtc contract needs signalr.role: 'initiator' or 'capture'";
+  return std::nullopt;
 }
 
 SignalR::SignalR(const Config& config)
@@ -211,7 +219,7 @@ std::vector<std::string> SignalR::encode_all(const msg::ClientMessage& m) {
     frames.push_back(ping());
     return frames;
   }
-  for (const auto& call : contract_->calls(m))
+  for (const auto& call : contract_->send(m))
     frames.push_back(send_call(call));
   return frames;
 }
@@ -352,6 +360,12 @@ void SignalR::deliver(Translated t, std::vector<msg::Decoded<msg::ServerMessage>
       }
       if (auto* j = std::get_if<msg::PeerJoined>(sm))
         settle_who_calls(*j);
+      // A hub that keeps no roster (snaprtc) lost nothing by our absence: the contract says
+      // resumed, and the peers are the ones we knew.
+      if (auto* w = std::get_if<msg::Welcome>(sm); w && w->resumed && w->peers.empty()) {
+        for (const auto& [id, name] : roster_)
+          w->peers.push_back({id, name});
+      }
       mirror(*sm);
     }
     out.push_back(std::move(m));

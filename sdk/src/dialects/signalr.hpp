@@ -38,6 +38,8 @@ public:
                          const std::optional<std::string>& token) const override;
   /// Replay is done here, by SignalR sequence ids, not by the session's outbox.
   bool acknowledges() const noexcept override { return false; }
+  /// snaprtc needs to know which side of the session it is.
+  std::optional<std::string> config_problem(const Config& config) const override;
   /// The signalrtc hub never tells a client its own id; without negotiate we cannot know it.
   negotiation::Policy negotiation_policy() const noexcept override;
   /// Stateless view for tests and fuzzers: the records `m` becomes on an established

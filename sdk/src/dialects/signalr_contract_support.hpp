@@ -1,4 +1,5 @@
-// What the hub contracts (signalr_room.cpp, signalr_signalrtc.cpp, signalr_ekobit.cpp) share:
+// What the hub contracts (signalr_room.cpp, signalr_signalrtc.cpp, signalr_ekobit.cpp,
+// signalr_snaprtc.cpp) share:
 // argument readers and signal-shape checks that validate like every other decoder, and one
 // factory per contract. Internal to the signalr dialect.
 #pragma once
@@ -32,5 +33,6 @@ msg::Decoded<msg::ServerMessage> signal_from(const std::string& target, const js
 std::unique_ptr<Contract> make_room(const Config& config);
 std::unique_ptr<Contract> make_signalrtc(const Config& config);
 std::unique_ptr<Contract> make_ekobit(const Config& config);
+std::unique_ptr<Contract> make_snaprtc(const Config& config);
 
 } // namespace rtc_signaling::dialects::signalr::support

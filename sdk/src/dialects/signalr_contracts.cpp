@@ -110,6 +110,8 @@ std::unique_ptr<Contract> make_contract(const Config& config) {
     return make_signalrtc(config);
   case SignalrContract::ekobit:
     return make_ekobit(config);
+  case SignalrContract::snaprtc:
+    return make_snaprtc(config);
   }
   return nullptr;
 }

@@ -16,6 +16,11 @@
 //                   two members, the Google codelab message shapes. joined() goes to the whole
 //                   group, the newcomer included, and the hub never forgets a member, so a
 //                   newcomer is never sure anyone is there: whoever was in the room calls it.
+//   snaprtc         Sync(session, ready) / SignalCapture(session, payload) (initiator) /
+//                   SignalInitiator(session, payload) (capture) <- signalStart()
+//                   signalCapture(payload) signalInitiator(payload), all to the whole group, the
+//                   sender included; payloads are lz-string compressed simple-peer signals,
+//                   never trickled: a description goes out once gathering ends, candidates in it.
 #pragma once
 
 #include <memory>
@@ -53,8 +58,12 @@ public:
   /// Context.ConnectionId from negotiate (absent with skipNegotiation).
   virtual Translated join(const msg::Join& join,
                           const std::optional<PeerId>& connection_id) const = 0;
-  /// SignalTo and Leave (Ping and acks are the connection's business).
+  /// SignalTo and Leave (Ping and acks are the connection's business). Stateless: also what
+  /// the session measures a signal's frame with.
   virtual std::vector<Call> calls(const msg::ClientMessage& m) const = 0;
+  /// What actually goes out on the connection. Contracts that hold signals back (snaprtc, which
+  /// does not trickle) override it; the others send what calls() says.
+  virtual std::vector<Call> send(const msg::ClientMessage& m) { return calls(m); }
   /// An invocation from the hub. `self_id` is our id once this hub connection has joined the
   /// room, empty before (ekobit tells its welcome from a newcomer's arrival by it).
   virtual Translated on_invocation(const std::string& target, const json& arguments,
@@ -81,5 +90,10 @@ std::variant<SignalPayload, std::monostate, std::string> decode_simplepeer(const
                                                                          const Limits& limits);
 
 std::optional<json> encode_ekobit(const SignalPayload& p);
+
+/// `sdp` with `candidates` added to the media sections they name (by sdpMLineIndex, else by
+/// a=mid), followed by a=end-of-candidates: what a browser's localDescription looks like once
+/// gathering is complete. Candidates already present are not repeated.
+std::string sdp_with_candidates(const std::string& sdp, const std::vector<Candidate>& candidates);
 
 } // namespace rtc_signaling::dialects::signalr

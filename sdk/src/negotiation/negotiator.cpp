@@ -110,6 +110,8 @@ struct Negotiator::State {
   std::deque<std::optional<Candidate>> outgoing_candidates;
   // ICE ufrag of the last local description we sent ("" if it had none).
   std::optional<std::string> sent_local_ufrag;
+  // End-of-candidates went out for the ICE credentials of our last local description.
+  bool gathered = false;
 
   std::optional<TimeMs> restart_deadline;
 
@@ -182,6 +184,7 @@ struct Negotiator::State {
     if (candidate) {
       emit(SendSignal{*candidate});
     } else {
+      gathered = true;
       emit(SendSignal{EndOfCandidates{}});
     }
   }
@@ -342,7 +345,9 @@ struct Negotiator::State {
 
   void send_local(const input::OperationDone& result) {
     if (result.local_description) {
-      sent_local_ufrag = ice_ufrag(result.local_description->sdp);
+      auto ufrag = ice_ufrag(result.local_description->sdp);
+      if (ufrag != sent_local_ufrag) gathered = false;  // new credentials gather anew
+      sent_local_ufrag = std::move(ufrag);
       emit(SendSignal{*result.local_description});
     } else {
       fail("setLocalDescription", "no local description reported");
@@ -478,5 +483,13 @@ const PeerId& Negotiator::remote() const { return state_->remote; }
 bool Negotiator::polite() const { return state_->polite; }
 SignalingState Negotiator::signaling_state() const { return state_->signaling; }
 ConnectionState Negotiator::connection_state() const { return state_->connection; }
+
+bool Negotiator::settled() const {
+  const auto& s = *state_;
+  return s.connection == ConnectionState::connected && s.signaling == SignalingState::stable &&
+         !s.in_flight && s.inbox.empty() && s.outgoing_candidates.empty() && s.gathered &&
+         !s.making_offer && !s.negotiation_pending && !s.ice_restart_pending &&
+         !s.restart_outstanding && !s.restart_deadline;
+}
 
 }  // namespace rtc_signaling::negotiation

@@ -56,6 +56,9 @@ class Negotiator {
   bool polite() const;
   SignalingState signaling_state() const;
   ConnectionState connection_state() const;
+  /// Connected and stable, nothing in flight or waiting, our gathering over: nothing this
+  /// connection needs from signaling right now (signaling: until-connected parks on it).
+  bool settled() const;
 
  private:
   struct State;

@@ -367,6 +367,30 @@ test('SignalR_Ekobit_AMemberTheHubNeverForgotDoesNotBlockTheNextCall', { timeout
   assert.deepEqual(next.peers.map((p) => p.id), ['initiator']);
 });
 
+test('SignalR_Snaprtc_InitiatorAndCaptureCallWithoutTrickleAndIgnoreTheirEchoes', { timeout: 60_000 }, async () => {
+  const options = { url: `${hub.ws}/hubs/snaprtc`, room: 'snap-node' };
+  await assert.rejects(
+    connect({ ...FAST, dialect: 'signalr', ...options, signalr: { contract: 'snaprtc' } }),
+    (error) => error instanceof RtcSignalingError && error.code === 'invalid-config' && /role/.test(error.message),
+  );
+  const initiator = await sdk({ ...options, name: 'i', signalr: { contract: 'snaprtc', role: 'initiator' } });
+  assert.equal(initiator.id, 'initiator');
+  assert.deepEqual(initiator.peers, [], 'nobody is ready yet');
+  const errors = [];
+  initiator.on('error', (e) => errors.push(e));
+  const capture = await sdk({ ...options, name: 'c', signalr: { contract: 'snaprtc', role: 'capture' } });
+  capture.on('error', (e) => errors.push(e));
+  assert.equal(capture.id, 'capture');
+  await exchangeData(initiator, capture, 'initiator', 'capture');
+  // The offer and the answer came back to their senders too (the hub sends to the whole group):
+  // nothing was dropped, nothing reported.
+  assert.equal(initiator.stats.framesDropped + capture.stats.framesDropped, 0);
+  assert.deepEqual(errors, []);
+  // Without `signaling: 'until-connected'` the hub connection stays open.
+  assert.equal(initiator.state, 'open');
+  assert.equal(capture.state, 'open');
+});
+
 test('SignalR_Ekobit_TheAuthorizedHubWantsABearerToken', { timeout: 60_000 }, async () => {
   const options = { url: `${hub.ws}/hubs/ekobit-auth`, room: 'ekobit-auth', signalr: { contract: 'ekobit' } };
   await assert.rejects(

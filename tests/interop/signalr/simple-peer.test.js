@@ -2,7 +2,9 @@
 // simple-peer with the official @microsoft/signalr browser client (the Angular tutorial's client
 // protocol) calls an SDK page on the signalrtc hub, and a page written like the Ekobit article's
 // client (the official client, plain RTCPeerConnection, the codelab message shapes) calls an SDK
-// page on the ekobit hub.
+// page on the ekobit hub, and a page written like a SnapRTC client (the official client,
+// simple-peer without trickle, lz-string) calls and is called by an SDK page on the snaprtc hub,
+// both sides closing their hub connections once connected while the call goes on.
 import assert from 'node:assert/strict';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -30,6 +32,7 @@ before(async () => {
   await cp(path.join(here, 'pages'), staticDir, { recursive: true });
   await cp(path.join(root, 'node_modules/@microsoft/signalr/dist/browser/signalr.min.js'), path.join(staticDir, 'signalr.min.js'));
   await cp(path.join(root, 'node_modules/simple-peer/simplepeer.min.js'), path.join(staticDir, 'simplepeer.min.js'));
+  await cp(path.join(root, 'node_modules/lz-string/libs/lz-string.min.js'), path.join(staticDir, 'lz-string.min.js'));
   await buildHub();
   hub = await startHub();
   server = await startServer({ args: ['--static', staticDir] });
@@ -153,4 +156,79 @@ test('SignalR_Ekobit_SdkInTheRoomCallsTheArticleNewcomer', { timeout: 120_000 },
   assert.ok(b.answersSent >= 1, 'the article page answered the SDK');
   assert.equal(b.offersSent, 0, 'a joiner never offers in the article');
   assert.deepEqual(a.peers.map((p) => p.id), ['joiner']);
+});
+
+// ---------------------------------------------------------------- snaprtc
+
+const snapSdkPage = (role, session) =>
+  open('sdk.html', { url: `${hub.ws}/hubs/snaprtc`, name: role, contract: 'snaprtc', role, room: session, signaling: 'until-connected' });
+const snapPage = (role, session) => open('snaprtc.html', { url: `${hub.http}/hubs/snaprtc`, role, session });
+const playsBoth = () => {
+  const s = window.rtcSummary();
+  return s.kinds.includes('audio') && s.kinds.includes('video') && s.videoWidth > 0;
+};
+
+/**
+ * An SDK page in `role` with `signaling: 'until-connected'` and a SnapRTC page in the other role
+ * play each other's camera, stop signaling (the SDK goes dormant: its socket is closed, the page
+ * stops its hub connection), and exchange data afterwards.
+ */
+async function assertSnapCall(sdk, snap, role) {
+  const other = role === 'initiator' ? 'capture' : 'initiator';
+  await waitFor(snap, () => window.rtcSummary().connected, null, 'the SnapRTC page connected');
+  await waitFor(sdk, (id) => window.rtcSummary().peers.some((p) => p.id === id && p.state === 'connected'), other, 'the SDK connected');
+  await waitFor(snap, playsBoth, null, "the SnapRTC page plays the SDK's audio and video");
+  await waitFor(sdk, playsBoth, null, "the SDK page plays the SnapRTC page's audio and video");
+  // Signaling was only for setup: both sides closed their hub connections.
+  await waitFor(sdk, () => window.rtcSummary().state === 'dormant', null, 'the SDK closed its signaling socket');
+  await waitFor(snap, () => window.rtcSummary().hubState === 'Disconnected', null, 'the SnapRTC page stopped its hub connection');
+  // The call goes on without them.
+  await waitFor(sdk, (id) => window.rtcSummary().channels.includes(id), other, "the SDK's channel opened");
+  await sdk.page.evaluate((id) => window.rtcSend(id, 'after signaling, from the SDK'), other);
+  await snap.page.evaluate(() => window.rtcSend('after signaling, from SnapRTC'));
+  await waitFor(snap, () => window.rtcSummary().received.includes('after signaling, from the SDK'), null, 'the SnapRTC page got the message');
+  await waitFor(sdk, (id) => window.rtcSummary().received.some((m) => m.from === id && m.data === 'after signaling, from SnapRTC'), other, 'the SDK got the message');
+  const [a, b] = [await summary(sdk), await summary(snap)];
+  assert.deepEqual(a.errors, []);
+  assert.deepEqual(b.errors, []);
+  assert.deepEqual(sdk.errors, []);
+  assert.deepEqual(snap.errors, []);
+  assert.equal(b.signalsSent, 1, 'one non-trickle signal from the SnapRTC page');
+  assert.equal(a.state, 'dormant', 'no reconnect while dormant');
+  assert.deepEqual(a.states.slice(-2), ['open', 'dormant']);
+  return [a, b];
+}
+
+test('SignalR_Snaprtc_TwoSdkPagesCallWithMediaAndDataAndGoDormant', { timeout: 120_000 }, async () => {
+  const initiator = await snapSdkPage('initiator', 'snap-two-sdks');
+  const capture = await snapSdkPage('capture', 'snap-two-sdks');
+  for (const [h, other] of [[initiator, 'capture'], [capture, 'initiator']]) {
+    await waitFor(h, (id) => window.rtcSummary().peers.some((p) => p.id === id && p.state === 'connected'), other, `${other} connected`);
+    await waitFor(h, playsBoth, null, `plays ${other}'s audio and video`);
+    await waitFor(h, () => window.rtcSummary().state === 'dormant', null, 'closed its signaling socket');
+    await waitFor(h, (id) => window.rtcSummary().channels.includes(id), other, `channel to ${other}`);
+  }
+  await initiator.page.evaluate(() => window.rtcSend('capture', 'dormant hello from the initiator'));
+  await capture.page.evaluate(() => window.rtcSend('initiator', 'dormant hello from the capture side'));
+  await waitFor(capture, () => window.rtcSummary().received.some((m) => m.from === 'initiator' && m.data === 'dormant hello from the initiator'), null, 'the capture side got the message');
+  await waitFor(initiator, () => window.rtcSummary().received.some((m) => m.from === 'capture' && m.data === 'dormant hello from the capture side'), null, 'the initiator got the message');
+  for (const h of [initiator, capture]) {
+    const s = await summary(h);
+    assert.deepEqual(s.errors, []);
+    assert.equal(s.state, 'dormant');
+  }
+});
+
+test('SignalR_Snaprtc_SnapRtcCapturePageAnswersTheSdkInitiatorAndBothStopSignaling', { timeout: 120_000 }, async () => {
+  const sdk = await snapSdkPage('initiator', 'snap-sdk-initiator');
+  const snap = await snapPage('capture', 'snap-sdk-initiator');
+  const [, b] = await assertSnapCall(sdk, snap, 'initiator');
+  assert.equal(b.starts, 0);
+});
+
+test('SignalR_Snaprtc_SnapRtcInitiatorPageCallsTheSdkCaptureAndBothStopSignaling', { timeout: 120_000 }, async () => {
+  const snap = await snapPage('initiator', 'snap-sdk-capture');
+  const sdk = await snapSdkPage('capture', 'snap-sdk-capture');
+  const [, b] = await assertSnapCall(sdk, snap, 'capture');
+  assert.equal(b.starts, 1, "the SDK's ready Sync started the session once");
 });
