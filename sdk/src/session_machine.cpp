@@ -18,6 +18,10 @@ const char* to_string(SessionEvent e) noexcept {
     return "fatal";
   case SessionEvent::leave:
     return "leave";
+  case SessionEvent::park:
+    return "park";
+  case SessionEvent::wake:
+    return "wake";
   }
   return "unknown";
 }

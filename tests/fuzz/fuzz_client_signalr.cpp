@@ -1,5 +1,5 @@
 // Arbitrary frames to a Client on a SignalR hub, for every contract (the first byte picks room,
-// signalrtc or ekobit), after negotiate (stateful reconnect on) and the handshake. Records may
+// signalrtc, ekobit or snaprtc in either role, and whether signaling is until-connected), after negotiate (stateful reconnect on) and the handshake. Records may
 // be split across frames or coalesced; the harness checks nothing leaks or crashes and nothing
 // sent exceeds the frame limit.
 #include "fuzz_support.hpp"
@@ -11,7 +11,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   Config c = fuzz::small_config("ws://fuzz.test/hubs/h");
   c.dialect = Dialect::signalr;
-  c.signalr.contract = static_cast<SignalrContract>(data[0] % 3);
+  c.signalr.contract = static_cast<SignalrContract>(data[0] % 4);
+  if (c.signalr.contract == SignalrContract::snaprtc)
+    c.signalr.role = (data[0] & 0x10) != 0 ? SignalrRole::capture : SignalrRole::initiator;
+  if ((data[0] & 0x20) != 0)
+    c.signaling = SignalingMode::until_connected;
   fuzz::Harness h(c);
   h.handle(input::Join{});
   if (const auto* negotiate = h.find<output::HttpRequest>()) {

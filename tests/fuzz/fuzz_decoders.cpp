@@ -2,10 +2,14 @@
 // - round trip: a frame that decodes re-encodes into one that decodes to the same message;
 // - the encoder never produces what the decoder rejects;
 // - depth vs parser: a frame that parses as JSON nested deeper than max_json_depth is rejected;
-// - one value only: nothing after the JSON value (a NUL, garbage) is accepted.
+// - one value only: nothing after the JSON value (a NUL, garbage) is accepted;
+// - lz-string: whatever decompresses is valid UTF-8 within the bound, and text compresses into
+//   what decompresses back to it.
 #include <nlohmann/json.hpp>
 
 #include "dialects/json_text.hpp"
+#include "dialects/lz_string.hpp"
+#include "validation.hpp"
 #include "fuzz_support.hpp"
 
 using namespace rtc_signaling;
@@ -54,6 +58,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (frame.find('\0') != std::string_view::npos &&
       std::holds_alternative<msg::ServerMessage>(decode_server(frame, limits))) {
     fuzz::violated("a frame holding a NUL byte was accepted", frame);
+  }
+  constexpr std::size_t kUnits = 4096;
+  if (auto text = dialects::lz::decompress_uri(frame, kUnits)) {
+    if (!validation::valid_utf8(*text) || text->size() > 3 * kUnits)
+      fuzz::violated("lz-string decompressed into invalid or unbounded text", frame);
+  }
+  if (validation::valid_utf8(frame) && !frame.empty()) {
+    const std::string packed = dialects::lz::compress_uri(frame);
+    if (dialects::lz::decompress_uri(packed, frame.size()) != std::string(frame))
+      fuzz::violated("lz-string does not round-trip", frame);
   }
   return 0;
 }

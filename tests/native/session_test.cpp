@@ -31,6 +31,9 @@ TEST(Session_TransitionTable, EveryStateAndEventHasTheDocumentedOutcome) {
       {S::idle, E::retry, std::nullopt},
       {S::idle, E::fatal, S::closed},
       {S::idle, E::leave, S::closed},
+      {S::idle, E::park, std::nullopt},
+      {S::idle, E::wake, std::nullopt},
+
       {S::connecting, E::join, std::nullopt},
       {S::connecting, E::socket_opened, S::joining},
       {S::connecting, E::welcome, std::nullopt},
@@ -38,6 +41,9 @@ TEST(Session_TransitionTable, EveryStateAndEventHasTheDocumentedOutcome) {
       {S::connecting, E::retry, std::nullopt},
       {S::connecting, E::fatal, S::closed},
       {S::connecting, E::leave, S::closed},
+      {S::connecting, E::park, std::nullopt},
+      {S::connecting, E::wake, std::nullopt},
+
       {S::joining, E::join, std::nullopt},
       {S::joining, E::socket_opened, std::nullopt},
       {S::joining, E::welcome, S::open},
@@ -45,6 +51,9 @@ TEST(Session_TransitionTable, EveryStateAndEventHasTheDocumentedOutcome) {
       {S::joining, E::retry, std::nullopt},
       {S::joining, E::fatal, S::closed},
       {S::joining, E::leave, S::closed},
+      {S::joining, E::park, std::nullopt},
+      {S::joining, E::wake, std::nullopt},
+
       {S::open, E::join, std::nullopt},
       {S::open, E::socket_opened, std::nullopt},
       {S::open, E::welcome, std::nullopt},
@@ -52,6 +61,9 @@ TEST(Session_TransitionTable, EveryStateAndEventHasTheDocumentedOutcome) {
       {S::open, E::retry, std::nullopt},
       {S::open, E::fatal, S::closed},
       {S::open, E::leave, S::closed},
+      {S::open, E::park, S::dormant},
+      {S::open, E::wake, std::nullopt},
+
       {S::reconnecting, E::join, std::nullopt},
       {S::reconnecting, E::socket_opened, std::nullopt},
       {S::reconnecting, E::welcome, std::nullopt},
@@ -59,6 +71,19 @@ TEST(Session_TransitionTable, EveryStateAndEventHasTheDocumentedOutcome) {
       {S::reconnecting, E::retry, S::connecting},
       {S::reconnecting, E::fatal, S::closed},
       {S::reconnecting, E::leave, S::closed},
+      {S::reconnecting, E::park, std::nullopt},
+      {S::reconnecting, E::wake, std::nullopt},
+
+      {S::dormant, E::join, std::nullopt},
+      {S::dormant, E::socket_opened, std::nullopt},
+      {S::dormant, E::welcome, std::nullopt},
+      {S::dormant, E::connection_lost, std::nullopt},
+      {S::dormant, E::retry, std::nullopt},
+      {S::dormant, E::fatal, S::closed},
+      {S::dormant, E::leave, S::closed},
+      {S::dormant, E::park, std::nullopt},
+      {S::dormant, E::wake, S::connecting},
+
       {S::closed, E::join, std::nullopt},
       {S::closed, E::socket_opened, std::nullopt},
       {S::closed, E::welcome, std::nullopt},
@@ -66,6 +91,8 @@ TEST(Session_TransitionTable, EveryStateAndEventHasTheDocumentedOutcome) {
       {S::closed, E::retry, std::nullopt},
       {S::closed, E::fatal, std::nullopt},
       {S::closed, E::leave, std::nullopt},
+      {S::closed, E::park, std::nullopt},
+      {S::closed, E::wake, std::nullopt},
   };
   for (const auto& r : rows) {
     EXPECT_EQ(core::transition(r.from, r.event), r.to)
