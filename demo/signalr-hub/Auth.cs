@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.SignalR;
 
 namespace SignalrHub;
@@ -14,6 +15,7 @@ namespace SignalrHub;
 public sealed class Hs256Validator(string secret)
 {
     public const string RoomsClaim = "rooms";
+    public const string ExpiresClaim = "exp";
     public const int MinSecretLength = 32;
 
     private readonly byte[] _key = Encoding.UTF8.GetBytes(secret);
@@ -40,7 +42,7 @@ public sealed class Hs256Validator(string secret)
                 return null;
             if (root.TryGetProperty("nbf", out var nbf) && nbf.GetInt64() > now) return null;
 
-            var claims = new List<Claim>();
+            var claims = new List<Claim> { new(ExpiresClaim, exp.GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture)) };
             if (root.TryGetProperty("sub", out var sub) && sub.ValueKind == JsonValueKind.String)
                 claims.Add(new Claim(ClaimTypes.NameIdentifier, sub.GetString()!));
             if (root.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String)
@@ -56,6 +58,23 @@ public sealed class Hs256Validator(string secret)
             return null;
         }
     }
+
+    /// <summary>A token of our own (the negotiate redirect hands one to the client).</summary>
+    public string Sign(string sub, string name, TimeSpan lifetime)
+    {
+        static string Encode(byte[] b) => Convert.ToBase64String(b).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var header = Encode(JsonSerializer.SerializeToUtf8Bytes(new { alg = "HS256", typ = "JWT" }));
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var payload = Encode(JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            sub, name, rooms = new[] { "*" }, iat = now, exp = now + (long)lifetime.TotalSeconds,
+        }));
+        var signature = Encode(HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes(header + "." + payload)));
+        return $"{header}.{payload}.{signature}";
+    }
+
+    public static DateTimeOffset? Expires(ClaimsPrincipal user) =>
+        long.TryParse(user.FindFirst(ExpiresClaim)?.Value, out var exp) ? DateTimeOffset.FromUnixTimeSeconds(exp) : null;
 
     private static byte[] Base64Url(string s)
     {
@@ -90,8 +109,20 @@ public sealed class BearerTokenMiddleware(RequestDelegate next, string prefix, H
             return;
         }
         context.User = user;
+        // What SignalR's CloseOnAuthenticationExpiration reads: once the token expires, the hub
+        // closes the connection with a Close message that allows reconnecting (with a new token).
+        context.Features.Set<IAuthenticateResultFeature>(new TokenAuthentication
+        {
+            AuthenticateResult = AuthenticateResult.Success(new AuthenticationTicket(
+                user, new AuthenticationProperties { ExpiresUtc = Hs256Validator.Expires(user) }, "Bearer")),
+        });
         await next(context);
     }
+}
+
+sealed class TokenAuthentication : IAuthenticateResultFeature
+{
+    public AuthenticateResult? AuthenticateResult { get; set; }
 }
 
 /// <summary>

@@ -47,18 +47,39 @@ static partial class Checks
 
 public record Peer(string Id, string Name);
 
-public sealed class RoomState
+public sealed class RoomState(int maxConnectionsPerUser)
 {
     public readonly ConcurrentDictionary<string, (string Room, string Name)> Members = new();
     public readonly object Lock = new();
+    /// One token must not be able to hold the hub's connections: past this many per user
+    /// (the token's `sub`), a new connection is refused.
+    public readonly int MaxConnectionsPerUser = maxConnectionsPerUser;
+    public readonly Dictionary<string, int> ConnectionsPerUser = new();
 }
 
 /// <summary>
 /// Join(room, name) -> caller: Welcome(selfId, peers[]), others: PeerJoined(peer).
 /// Signal(toId, payloadJson) -> target: Signal(fromId, payloadJson). Leave() / disconnect -> others: PeerLeft(id).
+/// A user (the token's `sub`) holds at most RoomState.MaxConnectionsPerUser connections: one more
+/// is refused in OnConnectedAsync, which SignalR answers with a Close message that does not allow
+/// reconnecting.
 /// </summary>
 public sealed class RoomHub(RoomState state) : Hub
 {
+    private string UserKey => Context.UserIdentifier ?? "";
+
+    public override async Task OnConnectedAsync()
+    {
+        lock (state.Lock)
+        {
+            state.ConnectionsPerUser.TryGetValue(UserKey, out var held);
+            if (held >= state.MaxConnectionsPerUser)
+                throw new HubException($"User '{UserKey}' already holds {held} connections, the most this hub allows.");
+            state.ConnectionsPerUser[UserKey] = held + 1;
+        }
+        await base.OnConnectedAsync();
+    }
+
     public async Task Join(string room, string name)
     {
         Checks.Room(room);
@@ -92,6 +113,13 @@ public sealed class RoomHub(RoomState state) : Hub
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
+        lock (state.Lock)
+        {
+            if (state.ConnectionsPerUser.TryGetValue(UserKey, out var held) && held > 1)
+                state.ConnectionsPerUser[UserKey] = held - 1;
+            else
+                state.ConnectionsPerUser.Remove(UserKey);
+        }
         await Depart();
         await base.OnDisconnectedAsync(exception);
     }

@@ -3,6 +3,8 @@
 //
 //   dotnet run --project demo/signalr-hub --urls http://127.0.0.1:5050
 //
+// RTC_SIGNALR_MAX_CONNECTIONS_PER_USER caps the /hubs/room connections one token's user holds
+// (default 10). POST /app/negotiate is a negotiate redirect to /hubs/room (see below).
 // RTC_SIGNALR_SECRET sets the HS256 secret (required, at least 32 characters: /hubs/room accepts
 // only tokens signed with it). RTC_SIGNALR_ORIGINS lists the browser origins allowed to call the
 // hubs with credentials (comma-separated); without it only loopback origins (localhost,
@@ -25,7 +27,8 @@ var origins = (Environment.GetEnvironmentVariable("RTC_SIGNALR_ORIGINS") ?? "")
     .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
 builder.Services.AddSingleton(new Hs256Validator(secret));
-builder.Services.AddSingleton<RoomState>();
+var maxPerUser = int.TryParse(Environment.GetEnvironmentVariable("RTC_SIGNALR_MAX_CONNECTIONS_PER_USER"), out var m) && m > 0 ? m : 10;
+builder.Services.AddSingleton(new RoomState(maxPerUser));
 builder.Services.AddSingleton<SignalrtcState>();
 builder.Services.AddSingleton<EkobitState>();
 // Browser pages of other origins (the SDK's demo, simple-peer pages) call negotiate with fetch, and
@@ -42,7 +45,27 @@ app.UseMiddleware<BearerTokenMiddleware>("/hubs/room");
 // The article's security advice: [Authorize] on the hub, a JWT from accessTokenFactory.
 app.UseMiddleware<BearerTokenMiddleware>("/hubs/ekobit-auth");
 
-app.MapHub<RoomHub>("/hubs/room", o => o.AllowStatefulReconnects = true);
+app.MapHub<RoomHub>("/hubs/room", o =>
+{
+    o.AllowStatefulReconnects = true;
+    // A connection lives no longer than its token: the hub then sends Close with allowReconnect,
+    // and a client reconnects with a fresh one.
+    o.CloseOnAuthenticationExpiration = true;
+});
+// A negotiate redirect, the way a hosted SignalR service is fronted by an app server: the app
+// authenticates its own user (here a bearer "session:<name>", standing for the app's session)
+// and answers negotiate with the hub's URL and a token minted for it. The client then negotiates
+// with /hubs/room using that token.
+app.MapPost("/app/negotiate", (HttpContext context, Hs256Validator validator) =>
+{
+    var header = context.Request.Headers.Authorization.ToString();
+    const string prefix = "Bearer session:";
+    var name = header.StartsWith(prefix, StringComparison.Ordinal) ? header[prefix.Length..] : "";
+    if (name.Length is 0 or > Checks.MaxNameLength)
+        return Results.Unauthorized();
+    var hub = $"{context.Request.Scheme}://{context.Request.Host}/hubs/room";
+    return Results.Json(new { url = hub, accessToken = validator.Sign(name, name, TimeSpan.FromHours(1)) });
+});
 app.MapHub<SignalrtcHub>("/hubs/signalrtc");
 app.MapHub<EkobitHub>("/hubs/ekobit");
 app.MapHub<EkobitHub>("/hubs/ekobit-auth");

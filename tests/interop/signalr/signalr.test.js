@@ -275,6 +275,67 @@ test('SignalR_Room_StatefulReconnectAfterSocketCutLosesNoInvocationAndAppliesNon
   assert.ok(!lefts.some((p) => p.id === observerId), 'the observer never left at alice');
 });
 
+test('SignalR_Room_NegotiateRedirectHandsTheClientTheHubUrlAndItsAccessToken', { timeout: 60_000 }, async () => {
+  // The app's own session token is not a hub token: straight to the hub it is refused.
+  await assert.rejects(
+    withTimeout(connect({ ...FAST, dialect: 'signalr', url: `${hub.ws}/hubs/room`, room: 'redirected', token: 'session:alice' }), T, 'direct'),
+    (error) => error instanceof RtcSignalingError && error.code === 'unauthorized',
+  );
+  // Through the app's negotiate: {url: /hubs/room, accessToken: a hub token minted for alice}.
+  const alice = await sdk({ url: `${hub.ws}/app`, room: 'redirected', name: 'alice', token: 'session:alice' });
+  const bob = await sdk({ url: `${hub.ws}/app`, room: 'redirected', name: 'bob', token: () => 'session:bob' });
+  await until(alice, ['peer-joined'], () => alice.peers.some((p) => p.id === bob.id), T, 'alice sees bob');
+  await exchangeData(alice, bob);
+});
+
+test('SignalR_Room_HubCloseWithAllowReconnectOnTokenExpiryReconnectsWithAFreshToken', { timeout: 60_000 }, async () => {
+  const room = 'expiring';
+  let issued = 0;
+  // The first token lives 2 s: the hub (CloseOnAuthenticationExpiration) then closes the
+  // connection with a Close that allows reconnecting; every later token lives an hour.
+  const expiring = (name) => () => token({ sub: name, name, expiresIn: issued++ === 0 ? '2s' : '1h' });
+  const a = await sdk({ url: `${hub.ws}/hubs/room`, room, name: 'a', token: expiring('a') });
+  const b = await roomClient(room, 'b');
+  await exchangeData(a, b);
+  const errors = [];
+  a.on('error', (e) => errors.push(e));
+  const firstId = a.id;
+  await once(a, 'reconnecting', () => true, T);
+  await until(a, ['state'], () => a.state === 'open', T, 'a rejoined');
+  assert.ok(issued >= 2, 'a fresh token was asked for');
+  const closed = errors.find((e) => e.code === 'server-error' && /the hub closed the connection/.test(e.message));
+  assert.ok(closed, `the Close was reported: ${JSON.stringify(errors)}`);
+  assert.equal(closed.fatal, false);
+  // A fresh negotiate (a Close ends the logical connection): a new id, and the call to b again.
+  assert.notEqual(a.id, firstId);
+  await until(b, ['peer-joined'], () => b.peers.some((p) => p.id === a.id), T, 'b sees a again');
+  await exchangeData(a, b);
+});
+
+test('SignalR_Room_HubCloseWithoutAllowReconnectEndsTheSessionWithServerClosed', { timeout: 60_000 }, async () => {
+  // A hub that allows one connection per user refuses the second in OnConnectedAsync: SignalR
+  // answers with a Close that does not allow reconnecting.
+  const strict = await startHub(60_000, { RTC_SIGNALR_MAX_CONNECTIONS_PER_USER: '1' });
+  try {
+    const options = { url: `${strict.ws}/hubs/room`, room: 'one-each', token: () => token({ sub: 'same', name: 'same' }) };
+    const first = await sdk({ ...options, name: 'first' });
+    const attempts = [];
+    await assert.rejects(
+      withTimeout(connect({ ...FAST, dialect: 'signalr', ...options, name: 'second', on: { reconnecting: (r) => attempts.push(r) } }), T, 'second'),
+      (error) =>
+        error instanceof RtcSignalingError &&
+        error.code === 'server-closed' &&
+        error.fatal &&
+        /already holds 1 connections/.test(error.message),
+    );
+    assert.deepEqual(attempts, [], 'no reconnect after a Close without allowReconnect');
+    assert.equal(first.state, 'open', 'the first connection is untouched');
+  } finally {
+    await closeOpen();
+    await strict.stop();
+  }
+});
+
 test('SignalR_Signalrtc_TwoSdkClientsCallByHelloAndExchangeData', { timeout: 60_000 }, async () => {
   const url = `${hub.ws}/hubs/signalrtc`;
   const alice = await sdk({ url, room: 'any', name: 'alice', signalr: { contract: 'signalrtc' } });

@@ -27,11 +27,11 @@ export function spawnHub(env = {}) {
   return spawn('dotnet', [dll, '--urls', 'http://127.0.0.1:0'], { cwd: project, env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/** Starts the built hub on a free port; resolves once Kestrel says where it listens. */
-export function startHub(timeoutMs = 60_000) {
+/** Starts the built hub on a free port (with `env` added); resolves once Kestrel says where it listens. */
+export function startHub(timeoutMs = 60_000, env = {}) {
   const child = spawn('dotnet', [dll, '--urls', 'http://127.0.0.1:0'], {
     cwd: project,
-    env: { ...process.env, RTC_SIGNALR_SECRET: SECRET, DOTNET_CLI_TELEMETRY_OPTOUT: '1' },
+    env: { ...process.env, RTC_SIGNALR_SECRET: SECRET, DOTNET_CLI_TELEMETRY_OPTOUT: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
