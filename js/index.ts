@@ -105,6 +105,9 @@ export type PeerConnectionState = 'new' | 'connecting' | 'connected' | 'disconne
  * `server-error`, `negotiation-failed`, `token-failed`, `connect-failed` (an attempt's socket did
  * not open; the message says why: no HTTP answer, or the HTTP status the URL gave).
  * Thrown by methods: `unknown-peer`, `channel-closed`, `invalid-data`, `invalid-event`, `closed`.
+ * Rejected by `invoke()`: `hub-error` (the hub's error), `not-open` (no open session, or the hub
+ * connection closed before the answer), and `invalid-data`, `message-too-large`,
+ * `unsupported-dialect`, `closed`.
  */
 export type ErrorCode =
   | 'unauthorized'
@@ -129,6 +132,8 @@ export type ErrorCode =
   | 'channel-closed'
   | 'invalid-data'
   | 'invalid-event'
+  | 'hub-error'
+  | 'not-open'
   | (string & {});
 
 export interface ReconnectOptions {
@@ -289,6 +294,14 @@ export interface Client {
   setLocalStream(stream: MediaStream | null): void;
   /** Requests an ICE restart towards one peer. Throws `unknown-peer`. */
   restartIce(peerId: string): void;
+  /**
+   * `dialect: 'signalr'`: invokes a method of the hub on the SDK's own hub connection and resolves
+   * with the hub's result (`null` for a method without one). Rejects with `hub-error` (the hub's
+   * error, e.g. a `HubException`'s message), `not-open` (the session is not open, or the hub
+   * connection closed before the hub answered), `invalid-data` (arguments that are not JSON),
+   * `message-too-large`, `unsupported-dialect` (other dialects), or `closed`.
+   */
+  invoke(method: string, ...args: unknown[]): Promise<unknown>;
   /**
    * The RTCStatsReport of the connection to one peer (empty while there is no connection yet).
    * Rejects with `unknown-peer`, or `closed` once the client is closed.
@@ -662,6 +675,36 @@ class ClientImpl implements Client {
     this.#core._setLocalStream(this.#handle, stream ?? null);
   }
 
+  #invocations = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
+  #nextInvocation = 1;
+
+  invoke(method: string, ...args: unknown[]): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.#assertUsable();
+      if (typeof method !== 'string' || method.length === 0) {
+        throw new RtcSignalingError('invalid-data', 'the hub method name must be a non-empty string');
+      }
+      let json: string | undefined;
+      try {
+        json = JSON.stringify(args);
+      } catch (error) {
+        throw new RtcSignalingError('invalid-data', `arguments are not JSON: ${String(error)}`);
+      }
+      const id = this.#nextInvocation++;
+      this.#invocations.set(id, { resolve, reject });
+      this.#core._invoke(this.#handle, id, method, json ?? '[]');
+    });
+  }
+
+  #settleInvocation(payload: CoreEvent): void {
+    const { id, code, message, result } = payload as { id: number; code: string; message: string; result: string };
+    const pending = this.#invocations.get(id);
+    if (!pending) return;
+    this.#invocations.delete(id);
+    if (code) pending.reject(new RtcSignalingError(code, message));
+    else pending.resolve(JSON.parse(result) as unknown);
+  }
+
   restartIce(peerId: string): void {
     this.#assertUsable();
     const error = this.#core._restartIce(this.#handle, String(peerId));
@@ -726,6 +769,10 @@ class ClientImpl implements Client {
   // ---- internal (used by connect())
 
   deliver(type: string, payload: CoreEvent): void {
+    if (type === 'hub-result') {
+      this.#settleInvocation(payload);
+      return;
+    }
     if (type === 'joined') this.#lastId = (payload as { id: string }).id;
     // A session that ended by itself (fatal error) still holds a driver: free it once the
     // current event has been delivered.
@@ -750,6 +797,10 @@ class ClientImpl implements Client {
     this.#lastId = this.id;
     this.#core._close(this.#handle);
     this.#freed = true;
+    for (const pending of this.#invocations.values()) {
+      pending.reject(new RtcSignalingError('closed', 'the client closed before the hub answered'));
+    }
+    this.#invocations.clear();
   }
 
   provideToken(token: string | null, error: string): void {

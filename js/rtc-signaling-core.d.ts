@@ -43,6 +43,8 @@ export interface CoreModule {
   _broadcast(handle: number, data: string | ArrayBuffer): number;
   _setLocalStream(handle: number, stream: MediaStream | null): void;
   _restartIce(handle: number, peer: string): CoreError | null;
+  /** Answered by a 'hub-result' event { id, code, message, result } (code '' = success). */
+  _invoke(handle: number, id: number, method: string, args: string): void;
   /** pc.getStats() of the peer's connection, or null when there is none yet. */
   _peerStats(handle: number, peer: string): Promise<RTCStatsReport> | null;
   _provideToken(handle: number, token: string | null, error: string): void;

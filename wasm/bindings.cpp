@@ -13,6 +13,7 @@ EMSCRIPTEN_BINDINGS(rtc_signaling) {
   emscripten::function("_broadcast", &driver_broadcast);
   emscripten::function("_setLocalStream", &driver_set_local_stream);
   emscripten::function("_restartIce", &driver_restart_ice);
+  emscripten::function("_invoke", &driver_invoke);
   emscripten::function("_peerStats", &driver_peer_stats);
   emscripten::function("_provideToken", &driver_provide_token);
   emscripten::function("_id", &driver_id);

@@ -216,6 +216,12 @@ std::optional<AppEvent> app_event(const Output& output) {
           payload.set("message", o.message);
           payload.set("fatal", o.fatal);
           return AppEvent{"error", payload};
+        } else if constexpr (std::is_same_v<T, output::HubResult>) {
+          payload.set("id", o.id);
+          payload.set("code", o.code);
+          payload.set("message", o.message);
+          payload.set("result", o.result);
+          return AppEvent{"hub-result", payload};
         } else {
           return std::nullopt;
         }

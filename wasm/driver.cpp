@@ -172,6 +172,10 @@ val Driver::restart_ice(const std::string& peer) {
   return val::null();
 }
 
+void Driver::invoke(unsigned id, const std::string& method, const std::string& arguments) {
+  feed(input::InvokeHub{id, method, arguments});
+}
+
 val Driver::peer_stats(const std::string& peer) {
   return peers_.stats(peer);
 }

@@ -40,6 +40,8 @@ public:
   /// Each returns null on success or {code, message}.
   emscripten::val send(const std::string& peer, const emscripten::val& data);
   emscripten::val restart_ice(const std::string& peer);
+  /// client.invoke(): answered by a "hub-result" event with the same id.
+  void invoke(unsigned id, const std::string& method, const std::string& arguments);
   /// Sends to every peer whose channel is open; returns how many.
   int broadcast(const emscripten::val& data);
   void set_local_stream(const emscripten::val& stream);

@@ -81,6 +81,9 @@ val driver_restart_ice(int handle, std::string peer) {
   return with_driver(
       handle, [&](Driver& d) { return d.restart_ice(peer); }, val::null());
 }
+void driver_invoke(int handle, unsigned id, std::string method, std::string arguments) {
+  with_driver_void(handle, [&](Driver& d) { d.invoke(id, method, arguments); });
+}
 void driver_provide_token(int handle, val token, std::string error) {
   with_driver_void(handle, [&](Driver& d) { d.provide_token(token, error); });
 }

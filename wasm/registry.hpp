@@ -20,6 +20,7 @@ emscripten::val driver_send(int handle, std::string peer, emscripten::val data);
 int driver_broadcast(int handle, emscripten::val data);
 void driver_set_local_stream(int handle, emscripten::val stream);
 emscripten::val driver_restart_ice(int handle, std::string peer);
+void driver_invoke(int handle, unsigned id, std::string method, std::string arguments);
 emscripten::val driver_peer_stats(int handle, std::string peer);
 void driver_provide_token(int handle, emscripten::val token, std::string error);
 std::string driver_id(int handle);

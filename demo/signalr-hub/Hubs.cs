@@ -60,7 +60,7 @@ public sealed class RoomState(int maxConnectionsPerUser)
 /// <summary>
 /// Join(room, name) -> caller: Welcome(selfId, peers[]), others: PeerJoined(peer).
 /// Signal(toId, payloadJson) -> target: Signal(fromId, payloadJson). Leave() / disconnect -> others: PeerLeft(id).
-/// A user (the token's `sub`) holds at most RoomState.MaxConnectionsPerUser connections: one more
+/// Members() returns the caller's room. A user (the token's `sub`) holds at most RoomState.MaxConnectionsPerUser connections: one more
 /// is refused in OnConnectedAsync, which SignalR answers with a Close message that does not allow
 /// reconnecting.
 /// </summary>
@@ -110,6 +110,15 @@ public sealed class RoomHub(RoomState state) : Hub
     }
 
     public Task Leave() => Depart();
+
+    /// Everyone in the caller's room, the caller included: a method with a result, for apps
+    /// (client.invoke('Members')).
+    public Peer[] Members()
+    {
+        if (!state.Members.TryGetValue(Context.ConnectionId, out var me))
+            throw new HubException("Join a room first.");
+        return state.Members.Where(m => m.Value.Room == me.Room).Select(m => new Peer(m.Key, m.Value.Name)).ToArray();
+    }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {

@@ -81,6 +81,22 @@ struct Client::Impl {
       if (ctx.socket_open())
         ctx.emit(output::SendFrame{std::move(frame)});
     }
+    for (auto& result : ctx.dialect->take_results())
+      ctx.emit(std::move(result));
+  }
+
+  void on_invoke(const input::InvokeHub& i) {
+    if (!ctx.dialect || !ctx.dialect->invokes()) {
+      ctx.emit(output::HubResult{i.id, errc::unsupported_dialect,
+                                 "only the signalr dialect has hub methods to invoke", "null"});
+    } else if (!ctx.session_open()) {
+      ctx.emit(output::HubResult{i.id, errc::not_open,
+                                 std::string("the session is ") + to_string(ctx.state) +
+                                     ", not open",
+                                 "null"});
+    } else {
+      ctx.dialect->invoke(i.id, i.method, i.arguments);
+    }
   }
 
   void on_message(msg::Welcome& w, TimeMs now) {
@@ -195,6 +211,8 @@ struct Client::Impl {
             session.on_leave(now);
           } else if constexpr (std::is_same_v<I, input::RestartIce>) {
             peers.with_negotiator(i.peer, now, [](auto& n) { n.restart_ice(); });
+          } else if constexpr (std::is_same_v<I, input::InvokeHub>) {
+            on_invoke(i);
           } else if constexpr (std::is_same_v<I, input::SocketOpened>) {
             session.on_socket_opened(now);
           } else if constexpr (std::is_same_v<I, input::FrameReceived>) {

@@ -142,6 +142,82 @@ TEST_F(SignalrSession, StatefulResumeReusesTheConnectionAndReplaysUnackedInvocat
   EXPECT_EQ(invocations("Join").size(), 0u) << "no second Join on the same connection";
 }
 
+// The app's own invocations (client.invoke): each gets exactly one HubResult.
+TEST_F(SignalrSession, AppInvocationGetsTheHubsResultOrItsErrorAndNoSessionError) {
+  d.handle(input::InvokeHub{1, "Members", "[]"});
+  auto early = d.last<output::HubResult>();
+  ASSERT_TRUE(early);
+  EXPECT_EQ(early->code, "not-open");
+  open_stateful();
+  d.clear();
+  d.handle(input::InvokeHub{7, "Members", R"([1,"x",{"y":null}])"});
+  d.handle(input::InvokeHub{8, "Fails", "[]"});
+  const auto members = invocations("Members");
+  ASSERT_EQ(members.size(), 1u);
+  EXPECT_EQ(members[0]["arguments"], json::parse(R"([1,"x",{"y":null}])"));
+  const auto fails = invocations("Fails");
+  ASSERT_EQ(fails.size(), 1u);
+  EXPECT_EQ(d.count<output::HubResult>(), 0u) << "answered by the hub, not before";
+  d.frame(rec({{"type", 3}, {"invocationId", members[0]["invocationId"]}, {"result", {{"a", 1}}}}) +
+          rec({{"type", 3}, {"invocationId", fails[0]["invocationId"]}, {"error", "No."}}));
+  const auto results = d.all<output::HubResult>();
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].id, 7u);
+  EXPECT_EQ(results[0].code, "");
+  EXPECT_EQ(json::parse(results[0].result), json({{"a", 1}}));
+  EXPECT_EQ(results[1].id, 8u);
+  EXPECT_EQ(results[1].code, "hub-error");
+  EXPECT_EQ(results[1].message, "No.");
+  EXPECT_EQ(d.count<output::Error>(), 0u) << "the invoker hears of it, not the error event";
+  // Not a JSON array of arguments.
+  d.handle(input::InvokeHub{9, "Members", "{}"});
+  EXPECT_EQ(d.last<output::HubResult>()->code, "invalid-data");
+}
+
+TEST_F(SignalrSession, AppInvocationSurvivesAStatefulResumeAndIsAnsweredAfterIt) {
+  open_stateful();
+  d.handle(input::InvokeHub{3, "Members", "[]"});
+  const json call = invocations("Members")[0];
+  d.clear();
+  cut();
+  EXPECT_EQ(d.count<output::HubResult>(), 0u) << "the hub may still answer after the resume";
+  d.handle(input::SocketOpened{});
+  EXPECT_EQ(records().back(), call) << "replayed";
+  d.frame(rec({{"type", 9}, {"sequenceId", 3}}) +
+          rec({{"type", 3}, {"invocationId", call["invocationId"]}, {"result", 5}}));
+  auto result = d.last<output::HubResult>();
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->result, "5");
+}
+
+TEST(SignalrInvoke, WithoutStatefulReconnectALostSocketAnswersNotOpenAtOnce) {
+  Config c = test_config();
+  c.url = "ws://hub.test/hubs/room";
+  c.dialect = Dialect::signalr;
+  c.signalr.skip_negotiation = true;
+  ClientDriver d{c};
+  d.handle(input::Join{});
+  d.handle(input::SocketOpened{});
+  d.frame("{}\x1e");
+  d.frame(rec({{"type", 1}, {"target", "Welcome"}, {"arguments", json::array({"me", json::array()})}}));
+  ASSERT_EQ(d.client.state(), SessionState::open);
+  d.handle(input::InvokeHub{4, "Members", "[]"});
+  d.handle(input::SocketClosed{1006, "", true});
+  auto result = d.last<output::HubResult>();
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->id, 4u);
+  EXPECT_EQ(result->code, "not-open");
+}
+
+TEST(SignalrInvoke, OtherDialectsHaveNoHubMethods) {
+  ClientDriver d;
+  d.join_open();
+  d.handle(input::InvokeHub{1, "Members", "[]"});
+  auto result = d.last<output::HubResult>();
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->code, "unsupported-dialect");
+}
+
 TEST_F(SignalrSession, HubReplayAfterResumeIsAppliedOnce) {
   open_stateful();
   d.frame(invocation("PeerJoined", json::array({{{"id", "p3"}, {"name", "carol"}}}))); // seq 3

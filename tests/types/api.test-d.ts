@@ -171,6 +171,12 @@ void connect({ ...minimal, iceServers: 'stun:stun.l.google.com:19302' });
 // @ts-expect-error unknown option (excess property)
 void connect({ ...minimal, roomName: 'r' });
 
+// invoke() resolves with whatever the hub returned.
+const invoked: Promise<unknown> = client.invoke('Members', 1, 'two', { three: 3 });
+void invoked;
+// @ts-expect-error a method name is required
+void client.invoke();
+
 // --- client members --------------------------------------------------------------------------
 assertType<
   Equal<SessionState, 'idle' | 'connecting' | 'joining' | 'open' | 'reconnecting' | 'dormant' | 'closed'>
@@ -323,7 +329,9 @@ const documentedCodes = {
   'channel-closed': 'thrown',
   'invalid-data': 'thrown',
   'invalid-event': 'thrown',
-} satisfies Record<KnownCode<ErrorCode>, 'fatal' | 'event' | 'thrown'>;
+  'hub-error': 'rejected',
+  'not-open': 'rejected',
+} satisfies Record<KnownCode<ErrorCode>, 'fatal' | 'event' | 'thrown' | 'rejected'>;
 assertType<Equal<keyof typeof documentedCodes, KnownCode<ErrorCode>>>();
 
 async function handle(): Promise<void> {

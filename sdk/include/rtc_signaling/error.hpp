@@ -28,6 +28,11 @@ inline constexpr const char* token_failed = "token-failed";        // the token 
 // An attempt's socket never opened; the message says why as far as the probe can tell (no HTTP
 // answer: refused, unknown host or TLS; an HTTP status such as 404). The attempt is retried.
 inline constexpr const char* connect_failed = "connect-failed";
+// Answers to the app's hub invocations (output::HubResult), never session errors.
+inline constexpr const char* hub_error = "hub-error";              // the hub's Completion error
+inline constexpr const char* not_open = "not-open";                // not in the room right now
+inline constexpr const char* unsupported_dialect = "unsupported-dialect";
+inline constexpr const char* invalid_data = "invalid-data";
 }  // namespace errc
 
 }  // namespace rtc_signaling

@@ -15,6 +15,9 @@ namespace input {
 struct Join {};    ///< start: open the socket and join config.room
 struct Leave {};   ///< graceful leave; the session ends `closed` without an error
 struct RestartIce { PeerId peer; };  ///< app asks for an ICE restart towards one peer
+/// The app invokes a hub method (signalr): `arguments` is a JSON array. Answered by one
+/// output::HubResult with the same id.
+struct InvokeHub { std::uint32_t id = 0; std::string method; std::string arguments = "[]"; };
 
 // Signaling socket events.
 struct SocketOpened {};
@@ -49,7 +52,8 @@ struct OperationDone {
 };
 }  // namespace input
 
-using Input = std::variant<input::Join, input::Leave, input::RestartIce, input::SocketOpened,
+using Input = std::variant<input::Join, input::Leave, input::RestartIce, input::InvokeHub,
+                           input::SocketOpened,
                            input::FrameReceived, input::FrameTooLarge, input::SocketClosed,
                            input::HttpResponse,
                            input::TokenProvided, input::NetworkOnline, input::NetworkOffline,

@@ -45,6 +45,10 @@ struct PeerLeft { PeerId id; std::string reason; };  ///< "left" | "timeout" | "
 struct PeerStateChanged { PeerId id; ConnectionState state; };
 struct Reconnecting { std::uint32_t attempt = 0; std::uint32_t delay_ms = 0; };
 struct Error { std::string code; std::string message; bool fatal = false; };
+/// The answer to input::InvokeHub: `code` empty and `result` the hub's result as JSON ("null"
+/// for none), or `code` hub-error (the hub's error text), not-open, unsupported-dialect,
+/// invalid-data or message-too-large and a message.
+struct HubResult { std::uint32_t id = 0; std::string code; std::string message; std::string result = "null"; };
 }  // namespace output
 
 using Output = std::variant<output::OpenSocket, output::SendFrame, output::CloseSocket,
@@ -53,6 +57,6 @@ using Output = std::variant<output::OpenSocket, output::SendFrame, output::Close
                             output::SetLocalDescription, output::SetRemoteDescription,
                             output::AddIceCandidate, output::StateChanged, output::Joined,
                             output::PeerJoined, output::PeerLeft, output::PeerStateChanged,
-                            output::Reconnecting, output::Error>;
+                            output::Reconnecting, output::Error, output::HubResult>;
 
 }  // namespace rtc_signaling

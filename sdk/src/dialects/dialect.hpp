@@ -89,6 +89,15 @@ public:
   virtual void advance(TimeMs) {}
   /// The session's socket is gone (closed, lost or replaced).
   virtual void socket_closed() {}
+
+  // ---- The app's own hub invocations (signalr only).
+
+  virtual bool invokes() const noexcept { return false; }
+  /// Called only when invokes() and the session is open; frames go out through take_frames().
+  virtual void invoke(std::uint32_t /*id*/, const std::string& /*method*/,
+                      const std::string& /*arguments*/) {}
+  /// Answers to invoke(), drained after every input.
+  virtual std::vector<output::HubResult> take_results() { return {}; }
   virtual std::optional<TimeMs> next_deadline() const { return std::nullopt; }
   virtual void on_timeout(TimeMs) {}
 };

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <utility>
 
+#include "dialects/json_text.hpp"
 #include "url.hpp"
 #include "validation.hpp"
 
@@ -93,6 +94,7 @@ msg::Decoded<msg::ServerMessage> SignalR::decode(std::string_view frame) const {
 // ---------------------------------------------------------------- connection setup
 
 void SignalR::reset_connection() {
+  drop_app_invocations("the hub connection closed before the hub answered");
   joined_ = false;
   greeted_.clear();
   connection_token_.reset();
@@ -183,11 +185,18 @@ Dialect::Step SignalR::on_http_response(int status, const std::string& body) {
 
 // ---------------------------------------------------------------- outgoing
 
-std::string SignalR::send_call(const Call& call) {
+std::string SignalR::send_call(const Call& call, std::optional<std::uint32_t> app) {
   const std::uint64_t id = next_invocation_++;
-  pending_invocations_[id] = call.join;
-  if (pending_invocations_.size() > kMaxPendingInvocations)
+  pending_invocations_[id] = Pending{call.join, app};
+  if (pending_invocations_.size() > kMaxPendingInvocations) {
+    if (auto oldest = pending_invocations_.begin()->second.app) {
+      results_.push_back(output::HubResult{*oldest, errc::hub_error,
+                                           "more than " + std::to_string(kMaxPendingInvocations) +
+                                               " invocations are waiting for the hub",
+                                           "null"});
+    }
     pending_invocations_.erase(pending_invocations_.begin());
+  }
   std::string record = invocation(std::to_string(id), call.target, call.arguments);
   if (stateful_) {
     replay_.emplace_back(++out_seq_, record);
@@ -226,6 +235,47 @@ std::vector<std::string> SignalR::encode_all(const msg::ClientMessage& m) {
 
 std::vector<std::string> SignalR::take_frames() {
   return std::exchange(frames_, {});
+}
+
+std::vector<output::HubResult> SignalR::take_results() {
+  return std::exchange(results_, {});
+}
+
+void SignalR::invoke(std::uint32_t id, const std::string& method, const std::string& arguments) {
+  auto parsed = parse_json_text(arguments);
+  if (method.empty() || !parsed || !parsed->is_array()) {
+    results_.push_back(output::HubResult{id, errc::invalid_data,
+                                         "a hub method name and a JSON array of arguments", "null"});
+    return;
+  }
+  json args = std::move(*parsed);
+  std::string record = invocation(std::string("0"), method, args);
+  if (record.size() > config_.limits.max_frame_bytes) {
+    results_.push_back(output::HubResult{
+        id, errc::message_too_large,
+        "the invocation's " + std::to_string(record.size()) + " bytes exceed " +
+            std::to_string(config_.limits.max_frame_bytes),
+        "null"});
+    return;
+  }
+  frames_.push_back(send_call(Call{method, std::move(args)}, id));
+}
+
+void SignalR::drop_app_invocations(const char* why) {
+  for (auto it = pending_invocations_.begin(); it != pending_invocations_.end();) {
+    if (it->second.app) {
+      results_.push_back(output::HubResult{*it->second.app, errc::not_open, why, "null"});
+      it = pending_invocations_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void SignalR::socket_closed() {
+  // With stateful reconnect the hub may still answer after the resume; otherwise never.
+  if (!stateful_ || !connection_token_ || replay_overflowed_)
+    drop_app_invocations("the hub connection closed before the hub answered");
 }
 
 // ---------------------------------------------------------------- incoming
@@ -296,15 +346,22 @@ void SignalR::handle_message(HubMessage& m, std::vector<msg::Decoded<msg::Server
     auto it = pending_invocations_.find(id);
     if (it == pending_invocations_.end())
       return;
-    const bool join = it->second;
+    const Pending pending = it->second;
+    const bool join = pending.join;
     pending_invocations_.erase(it);
+    if (pending.app) {
+      results_.push_back(c->error ? output::HubResult{*pending.app, errc::hub_error, *c->error, "null"}
+                                  : output::HubResult{*pending.app, "", "",
+                                                      c->result ? dump(*c->result) : "null"});
+      return;
+    }
     if (!c->error)
       return;
     if (join) {
       out.push_back(msg::ServerMessage{
           msg::ServerError{errc::forbidden, "the hub refused to join: " + *c->error, true}});
     } else {
-      out.push_back(msg::ServerMessage{msg::ServerError{"hub-error", *c->error, false}});
+      out.push_back(msg::ServerMessage{msg::ServerError{errc::hub_error, *c->error, false}});
     }
   } else if (std::holds_alternative<Ping>(m)) {
     out.push_back(msg::ServerMessage{msg::Pong{}});

@@ -53,6 +53,10 @@ public:
   std::vector<std::string> encode_all(const msg::ClientMessage& m) override;
   std::vector<msg::Decoded<msg::ServerMessage>> decode_all(std::string_view frame) override;
   std::vector<std::string> take_frames() override;
+  void socket_closed() override;
+  bool invokes() const noexcept override { return true; }
+  void invoke(std::uint32_t id, const std::string& method, const std::string& arguments) override;
+  std::vector<output::HubResult> take_results() override;
 
   // Introspection for tests.
   bool stateful() const { return stateful_; }
@@ -68,7 +72,14 @@ private:
   void reset_connection();
   Step negotiate();
   std::string ws_url(bool with_id) const;
-  std::string send_call(const Call& call);
+  /// An invocation in flight: one of the contract's (`join` or not) or the app's (`app`).
+  struct Pending {
+    bool join = false;
+    std::optional<std::uint32_t> app;
+  };
+  std::string send_call(const Call& call, std::optional<std::uint32_t> app = std::nullopt);
+  /// The app's invocations that cannot be answered any more.
+  void drop_app_invocations(const char* why);
   void handle_record(const std::string& record,
                      std::vector<msg::Decoded<msg::ServerMessage>>& out);
   void handle_message(HubMessage& m, std::vector<msg::Decoded<msg::ServerMessage>>& out);
@@ -99,7 +110,8 @@ private:
   std::uint64_t next_invocation_ = 1;
   /// id -> is the join call. Bounded by kMaxPendingInvocations: a hub that never completes our
   /// invocations costs nothing but the oldest entries (their errors go unreported).
-  std::map<std::uint64_t, bool> pending_invocations_;
+  std::map<std::uint64_t, Pending> pending_invocations_;
+  std::vector<output::HubResult> results_;
 
   // Stateful reconnect (HubProtocol.md "Stateful Reconnect").
   std::int64_t out_seq_ = 0;                                   ///< last trackable id sent

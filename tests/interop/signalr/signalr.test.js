@@ -275,6 +275,25 @@ test('SignalR_Room_StatefulReconnectAfterSocketCutLosesNoInvocationAndAppliesNon
   assert.ok(!lefts.some((p) => p.id === observerId), 'the observer never left at alice');
 });
 
+test('SignalR_Room_InvokeResolvesWithTheHubsResultAndRejectsWithItsError', { timeout: 60_000 }, async () => {
+  const a = await roomClient('invoke-room', 'a');
+  const b = await roomClient('invoke-room', 'b');
+  const members = await a.invoke('Members');
+  assert.deepEqual(
+    members.map((m) => [m.id, m.name]).sort(),
+    [[a.id, 'a'], [b.id, 'b']].sort(),
+  );
+  const errors = [];
+  a.on('error', (e) => errors.push(e));
+  await assert.rejects(a.invoke('Signal', 'nobody', '{}'), (e) => e instanceof RtcSignalingError && e.code === 'hub-error' && /No peer 'nobody'/.test(e.message));
+  await assert.rejects(a.invoke('NoSuchMethod', 1), (e) => e.code === 'hub-error' && /NoSuchMethod/.test(e.message));
+  await assert.rejects(a.invoke('Members', 1n), (e) => e.code === 'invalid-data');
+  assert.deepEqual(errors, [], 'an invocation error is the caller\'s, not an error event');
+  const pending = b.invoke('Members');
+  await b.close();
+  await assert.rejects(pending, (e) => e.code === 'closed');
+});
+
 test('SignalR_Room_NegotiateRedirectHandsTheClientTheHubUrlAndItsAccessToken', { timeout: 60_000 }, async () => {
   // The app's own session token is not a hub token: straight to the hub it is refused.
   await assert.rejects(
