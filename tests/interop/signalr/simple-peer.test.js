@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { after, afterEach, before, test } from 'node:test';
 import { startServer } from '../../browser/helpers/server.js';
 import { launchChromium, openPage } from '../../browser/helpers/browser.js';
-import { buildHub, startHub } from './helpers/hub.js';
+import { buildHub, startHub, token } from './helpers/hub.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
@@ -232,3 +232,36 @@ test('SignalR_Snaprtc_SnapRtcInitiatorPageCallsTheSdkCaptureAndBothStopSignaling
   const [, b] = await assertSnapCall(sdk, snap, 'capture');
   assert.equal(b.starts, 1, "the SDK's ready Sync started the session once");
 });
+
+// ---------------------------------------------------------------- two SDK pages on every hub
+
+for (const contract of ['room', 'signalrtc', 'ekobit']) {
+  test(`SignalR_${contract[0].toUpperCase()}${contract.slice(1)}_TwoSdkPagesCallWithMediaBothWaysAndData`, { timeout: 120_000 }, async () => {
+    const room = `two-pages-${contract}`;
+    const join = async (name) =>
+      open('sdk.html', {
+        url: `${hub.ws}/hubs/${contract}`, name, contract, room,
+        token: contract === 'room' ? await token({ sub: name, name }) : undefined,
+      });
+    const a = await join('page-a');
+    const b = await join('page-b');
+    const ids = [await a.page.evaluate(() => window.rtcId()), await b.page.evaluate(() => window.rtcId())];
+    // ekobit names nobody: each side calls the other by the role opposite to its own.
+    const peerOf = (h, self) => (contract === 'ekobit' ? (self === 'initiator' ? 'joiner' : 'initiator') : ids[h === a ? 1 : 0]);
+    for (const [h, self] of [[a, ids[0]], [b, ids[1]]]) {
+      const other = peerOf(h, self);
+      await waitFor(h, (id) => window.rtcSummary().peers.some((p) => p.id === id && p.state === 'connected'), other, `${self} connected to ${other}`);
+      await waitFor(h, playsBoth, null, `${self} plays ${other}'s audio and video`);
+      await waitFor(h, (id) => window.rtcSummary().channels.includes(id), other, `${self}'s channel to ${other}`);
+      await h.page.evaluate(({ id, text }) => window.rtcSend(id, text), { id: other, text: `from ${self}` });
+    }
+    for (const [h, self] of [[a, ids[0]], [b, ids[1]]]) {
+      const from = peerOf(h, self);
+      const expected = `from ${ids[h === a ? 1 : 0]}`;
+      await waitFor(h, ({ from: f, text }) => window.rtcSummary().received.some((m) => m.from === f && m.data === text), { from, text: expected }, `${self} got the other's message`);
+      const s = await summary(h);
+      assert.deepEqual(s.errors, []);
+      assert.deepEqual(h.errors, []);
+    }
+  });
+}
