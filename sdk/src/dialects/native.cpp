@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "dialects/canonical.hpp"
+#include "dialects/frame_json.hpp"
 #include "dialects/json_text.hpp"
 #include "rtc_signaling/error.hpp"
 #include "url.hpp"
@@ -194,22 +195,13 @@ std::optional<msg::PeerEntry> decode_peer(const json& j, const Limits& limits, F
   return p;
 }
 
-/// Size limit, depth pre-scan, parse, "is an object with a string type" — shared by both sides.
+/// Size limit, depth pre-scan, parse (frame_json), then "has a bounded string type" — shared by
+/// both sides.
 std::variant<json, msg::DecodeError> parse_frame(std::string_view frame, const Limits& limits) {
-  if (frame.size() > limits.max_frame_bytes) {
-    return msg::DecodeError{errc::message_too_large, "frame of " + std::to_string(frame.size()) +
-                                                         " bytes exceeds " +
-                                                         std::to_string(limits.max_frame_bytes)};
-  }
-  if (!validation::json_depth_within(frame, limits.max_json_depth)) {
-    return bad("JSON nested deeper than " + std::to_string(limits.max_json_depth));
-  }
-  auto parsed = parse_json_text(frame);
-  if (!parsed)
-    return bad("frame is not one JSON value");
-  json& j = *parsed;
-  if (!j.is_object())
-    return bad("frame is not a JSON object");
+  auto parsed = json_object_frame(frame, limits, "frame");
+  if (auto* e = std::get_if<msg::DecodeError>(&parsed))
+    return std::move(*e);
+  json& j = std::get<json>(parsed);
   auto t = j.find("type");
   if (t == j.end() || !t->is_string())
     return bad("frame has no type");

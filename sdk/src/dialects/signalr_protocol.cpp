@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "dialects/frame_json.hpp"
 #include "dialects/json_text.hpp"
 #include "rtc_signaling/error.hpp"
 #include "validation.hpp"
@@ -25,21 +26,10 @@ std::string record(const json& j) {
   return out;
 }
 
-/// Size limit, depth pre-scan and parse into an object: shared by the handshake and messages.
+/// Size limit, depth pre-scan and parse into an object (frame_json): shared by the handshake,
+/// messages and negotiate.
 std::variant<json, msg::DecodeError> parse_object(std::string_view text, const Limits& limits) {
-  if (text.size() > limits.max_frame_bytes) {
-    return msg::DecodeError{errc::message_too_large,
-                            "record of " + std::to_string(text.size()) + " bytes exceeds " +
-                                std::to_string(limits.max_frame_bytes)};
-  }
-  if (!validation::json_depth_within(text, limits.max_json_depth))
-    return bad("JSON nested deeper than " + std::to_string(limits.max_json_depth));
-  auto j = parse_json_text(text);
-  if (!j)
-    return bad("record is not one JSON value");
-  if (!j->is_object())
-    return bad("record is not a JSON object");
-  return std::move(*j);
+  return json_object_frame(text, limits, "record");
 }
 
 /// A string field: nullopt when absent or null, an error when present but not a bounded string.
