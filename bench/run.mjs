@@ -45,6 +45,17 @@ rows.push({
   detail: `${tp.frames} frames × ${tp.rounds} rounds, interleaved`,
 });
 
+// ---- the same frames through the core natively: how much of the gap is the core's own work
+const core = run('core.mjs', smoke ? ['--frames', '2000', '--rounds', '2'] : ['--frames', '20000', '--rounds', '7']);
+const n = stats(core.native);
+rows.push({
+  row: `frames/s (same frames): core natively (g++ -O2) vs plain JS`,
+  value: spread(n, 0),
+  baseline: spread(p, 0),
+  ratio: n.median / p.median,
+  detail: `the wasm path above is ${(n.median / w.median).toFixed(1)}× slower than this`,
+});
+
 // ---- instantiate in Node
 const inst = run('instantiate.mjs', ['--rounds', smoke ? '2' : '9']);
 const a = stats(inst['rtc-signaling core']);
