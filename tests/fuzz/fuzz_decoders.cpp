@@ -3,12 +3,14 @@
 // - the encoder never produces what the decoder rejects;
 // - depth vs parser: a frame that parses as JSON nested deeper than max_json_depth is rejected;
 // - one value only: nothing after the JSON value (a NUL, garbage) is accepted;
+// - the DOM-free candidate path accepts only what the full decoder decodes to the same message;
 // - lz-string: whatever decompresses is valid UTF-8 within the bound, and text compresses into
 //   what decompresses back to it.
 #include <nlohmann/json.hpp>
 
 #include "dialects/json_text.hpp"
 #include "dialects/lz_string.hpp"
+#include "dialects/native_fast.hpp"
 #include "validation.hpp"
 #include "fuzz_support.hpp"
 
@@ -58,6 +60,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (frame.find('\0') != std::string_view::npos &&
       std::holds_alternative<msg::ServerMessage>(decode_server(frame, limits))) {
     fuzz::violated("a frame holding a NUL byte was accepted", frame);
+  }
+  for (std::uint32_t depth : {2u, 8u}) {
+    Limits l = limits;
+    l.max_json_depth = depth;
+    if (auto fast = fast_candidate_signal(frame, l)) {
+      auto full = decode_server_dom(frame, l);
+      auto* m = std::get_if<msg::ServerMessage>(&full);
+      const auto* s = m ? std::get_if<msg::Signal>(m) : nullptr;
+      if (s == nullptr || !(*s == *fast))
+        fuzz::violated("the fast candidate path disagrees with the full decoder", frame);
+    }
   }
   constexpr std::size_t kUnits = 4096;
   if (auto text = dialects::lz::decompress_uri(frame, kUnits)) {

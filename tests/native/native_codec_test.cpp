@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dialects/native.hpp"
+#include "dialects/native_fast.hpp"
 #include "rtc_signaling/error.hpp"
 
 namespace rtc_signaling::dialects::native {
@@ -242,6 +243,50 @@ TEST(NativeCodec, SocketUrlCarriesRoomAndOptionalToken) {
   EXPECT_EQ(n.socket_url(c, std::string("t=1")), "ws://h:1/signal?room=r%261&access_token=t%3D1");
   c.url = "ws://h:1/signal?v=1";
   EXPECT_EQ(n.socket_url(c, std::nullopt), "ws://h:1/signal?v=1&room=r%261");
+}
+
+// The DOM-free path for candidates (native_fast.hpp) takes the reference server's usual form and
+// gives up on everything else; whatever it takes, the full decoder decodes to the same message.
+TEST(NativeCodec, FastCandidatePathTakesOnlyWhatTheFullDecoderAgreesWith) {
+  const std::string c = R"("candidate:1 1 udp 2122260223 10.0.0.1 5000 typ host")";
+  const std::vector<std::pair<std::string, bool>> frames = {
+      {R"({"type":"signal","seq":7,"from":"p2","data":{"candidate":{"candidate":)" + c + R"(,"sdpMid":"0","sdpMLineIndex":0}}})", true},
+      {R"({"data":{"candidate":{"usernameFragment":"uf","candidate":)" + c + R"(,"sdpMid":null,"sdpMLineIndex":null},"x":1},"seq":null,"from":"p-2","type":"signal","extra":"y"})", true},
+      {R"({"type":"signal","seq":9,"from":"p2","data":{"candidate":null}})", true},
+      // Declined: left to the full decoder, which accepts or rejects them itself.
+      {R"({"type":"signal","seq":7,"from":"p2","data":{"candidate":{"candidate":"candidate:1 1 udp 1 10.0.0.1 1 typ host\u0020"}}})", false},
+      {R"({ "type":"signal","seq":7,"from":"p2","data":{"candidate":null}})", false},
+      {R"({"type":"signal","seq":7.0,"from":"p2","data":{"candidate":null}})", false},
+      {R"({"type":"signal","seq":0,"from":"p2","data":{"candidate":null}})", false},
+      {R"({"type":"signal","seq":07,"from":"p2","data":{"candidate":null}})", false},
+      {R"({"type":"signal","seq":1,"from":"p2","from":"p3","data":{"candidate":null}})", false},
+      {R"({"type":"signal","seq":1,"from":"bad id!","data":{"candidate":null}})", false},
+      {R"({"type":"signal","seq":1,"from":"p2","data":{"description":{"type":"offer","sdp":"v=0"},"candidate":null}})", false},
+      {R"({"type":"signal","seq":1,"from":"p2","data":{"candidate":{"candidate":"not a candidate"}}})", false},
+      {R"({"type":"signal","seq":1,"from":"p2","data":{"candidate":{"sdpMid":"0"}}})", false},
+      {R"({"type":"signal","seq":1,"from":"p2","data":{"candidate":{"candidate":)" + c + R"(,"sdpMLineIndex":70000}}})", false},
+      {R"({"type":"signal","seq":1,"from":"p2","data":{"candidate":null},"nested":{}})", false},
+      {R"({"type":"ack","seq":1})", false},
+      {R"({"type":"signal","seq":1,"from":"p2","data":{"candidate":null}} )", false},
+  };
+  for (const auto& [frame, fast] : frames) {
+    auto taken = fast_candidate_signal(frame, kLimits);
+    EXPECT_EQ(taken.has_value(), fast) << frame;
+    const auto full = decode_server_dom(frame, kLimits);
+    if (taken) {
+      const auto* m = std::get_if<msg::ServerMessage>(&full);
+      ASSERT_NE(m, nullptr) << frame;
+      const auto* s = std::get_if<msg::Signal>(m);
+      ASSERT_NE(s, nullptr) << frame;
+      EXPECT_EQ(*s, *taken) << frame;
+    }
+    // decode_server is the fast path, else the full decoder: the same result either way.
+    const auto combined = decode_server(frame, kLimits);
+    EXPECT_EQ(combined.index(), full.index()) << frame;
+  }
+  Limits shallow = kLimits;
+  shallow.max_json_depth = 2;
+  EXPECT_FALSE(fast_candidate_signal(frames[0].first, shallow)) << "deeper than the limit";
 }
 
 } // namespace

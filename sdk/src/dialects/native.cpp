@@ -9,6 +9,7 @@
 
 #include "dialects/canonical.hpp"
 #include "dialects/frame_json.hpp"
+#include "dialects/native_fast.hpp"
 #include "dialects/json_text.hpp"
 #include "rtc_signaling/error.hpp"
 #include "url.hpp"
@@ -332,6 +333,13 @@ std::string encode_server(const msg::ServerMessage& m) {
 }
 
 msg::Decoded<msg::ServerMessage> decode_server(std::string_view frame, const Limits& limits) {
+  // Candidates are most of what arrives: their usual form skips the DOM (native_fast.hpp).
+  if (auto fast = fast_candidate_signal(frame, limits))
+    return msg::ServerMessage{std::move(*fast)};
+  return decode_server_dom(frame, limits);
+}
+
+msg::Decoded<msg::ServerMessage> decode_server_dom(std::string_view frame, const Limits& limits) {
   auto parsed = parse_frame(frame, limits);
   if (auto* e = std::get_if<msg::DecodeError>(&parsed))
     return *e;

@@ -15,6 +15,8 @@ msg::Decoded<msg::ClientMessage> decode_client(std::string_view frame, const Lim
 
 std::string encode_server(const msg::ServerMessage& m);
 msg::Decoded<msg::ServerMessage> decode_server(std::string_view frame, const Limits& limits);
+/// decode_server without its fast path (native_fast.hpp): the fuzzer checks both agree.
+msg::Decoded<msg::ServerMessage> decode_server_dom(std::string_view frame, const Limits& limits);
 
 class Native final : public Dialect {
 public:
