@@ -91,12 +91,15 @@ export class Proxy {
   }
 
   /**
-   * Stalls `conn` as the next signal frame in `direction` arrives, so that frame is lost with
-   * everything after it (written by its sender, never forwarded). Resolves with the frame.
+   * Stalls `conn` as the next signal frame in `direction` that `accept` takes arrives, so that
+   * frame is lost with everything after it (written by its sender, never forwarded). Resolves
+   * with the frame.
    */
-  stallOnNextSignal(conn, direction) {
+  stallOnNextSignal(conn, direction, accept = () => true) {
     return new Promise((resolve) => {
       conn.pipes[direction].beforeSignal = (text) => {
+        // Signals before the one wanted (a late candidate, end-of-candidates) pass on.
+        if (!accept(JSON.parse(text))) return;
         conn.pipes[direction].beforeSignal = null;
         conn.stalled = true;
         resolve(JSON.parse(text));
