@@ -96,7 +96,8 @@ test('Client_ReconnectExhaustedEndsTheSession', async () => {
 
 test('Client_ReconnectNowSkipsTheBackoffDelayAndDoesNothingWhenOpen', async (t) => {
   const server = await startServer(['--grace-ms', '20000']);
-  const client = await connectFast({ url: server.url, room: 'now', name: 'ada', reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000 } });
+  // Delays drawn up to 10 minutes: a draw under 10 s (which the wait below skips) is 1 in 60.
+  const client = await connectFast({ url: server.url, room: 'now', name: 'ada', reconnect: { initialDelayMs: 600_000, maxDelayMs: 600_000 } });
   t.after(async () => {
     await closeAll(client);
     await server.stop();
