@@ -20,6 +20,7 @@
 #include "dialects/lz_string.hpp"
 #include "dialects/signalr_contract_support.hpp"
 #include "rtc_signaling/error.hpp"
+#include "sdp.hpp"
 
 namespace rtc_signaling::dialects::signalr {
 namespace {
@@ -28,17 +29,6 @@ using namespace support;
 
 constexpr const char* kInitiator = "initiator";
 constexpr const char* kCapture = "capture";
-
-std::string ufrag_of(const std::string& sdp) {
-  static constexpr char key[] = "a=ice-ufrag:";
-  for (std::size_t at = sdp.find(key); at != std::string::npos; at = sdp.find(key, at + 1)) {
-    if (at != 0 && sdp[at - 1] != '\n')
-      continue;
-    const std::size_t begin = at + sizeof(key) - 1;
-    return sdp.substr(begin, sdp.find_first_of("\r\n", begin) - begin);
-  }
-  return "";
-}
 
 class Snaprtc final : public Contract {
 public:
@@ -73,7 +63,7 @@ public:
     if (!s)
       return {}; // leaving is stopping the connection: the hub has no method for it
     if (const auto* d = std::get_if<Description>(&s->payload)) {
-      const std::string ufrag = ufrag_of(d->sdp);
+      const std::string ufrag = ice_ufrag(d->sdp);
       if (ufrag != ufrag_) {
         // An ICE restart gathers anew.
         ufrag_ = ufrag;

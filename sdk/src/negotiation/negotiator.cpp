@@ -24,6 +24,7 @@
 #include <utility>
 
 #include "rtc_signaling/error.hpp"
+#include "sdp.hpp"
 
 namespace rtc_signaling::negotiation {
 
@@ -41,16 +42,6 @@ const char* op_name(OpKind kind) {
     case OpKind::candidate: return "addIceCandidate";
   }
   return "operation";
-}
-
-std::string ice_ufrag(const std::string& sdp) {
-  static constexpr char key[] = "a=ice-ufrag:";
-  std::size_t at = sdp.find(key);
-  while (at != std::string::npos && at != 0 && sdp[at - 1] != '\n') at = sdp.find(key, at + 1);
-  if (at == std::string::npos) return "";
-  const std::size_t begin = at + sizeof(key) - 1;
-  const std::size_t end = sdp.find_first_of("\r\n", begin);
-  return sdp.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
 }
 
 }  // namespace
