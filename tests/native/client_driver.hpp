@@ -133,6 +133,34 @@ private:
   }
 };
 
+/// Every SignalR record (JSON text ended by 0x1E) the client sent since the last clear(),
+/// parsed; handshakes included. Each frame must end with a record separator.
+inline std::vector<nlohmann::json> signalr_records(const ClientDriver& d) {
+  std::vector<nlohmann::json> out;
+  for (const auto& f : d.all<output::SendFrame>()) {
+    std::size_t start = 0;
+    for (std::size_t end; (end = f.text.find('\x1e', start)) != std::string::npos;
+         start = end + 1) {
+      auto j = nlohmann::json::parse(f.text.substr(start, end - start), nullptr, false);
+      EXPECT_FALSE(j.is_discarded()) << f.text;
+      out.push_back(j);
+    }
+    EXPECT_EQ(start, f.text.size()) << "every frame ends with a record separator: " << f.text;
+  }
+  return out;
+}
+
+/// The invocations of `target` among signalr_records(d).
+inline std::vector<nlohmann::json> signalr_invocations(const ClientDriver& d,
+                                                       const std::string& target) {
+  std::vector<nlohmann::json> out;
+  for (auto& r : signalr_records(d)) {
+    if (r.value("type", 0) == 1 && r.value("target", "") == target)
+      out.push_back(std::move(r));
+  }
+  return out;
+}
+
 inline msg::Signal offer_from(PeerId from, std::optional<msg::Seq> seq) {
   return msg::Signal{seq, std::move(from),
                      Description{"offer", "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n"}};

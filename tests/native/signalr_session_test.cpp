@@ -44,29 +44,9 @@ protected:
 
   ClientDriver d{hub_config()};
 
-  /// Every record the client sent since the last clear(), parsed; handshakes included.
-  std::vector<json> records() const {
-    std::vector<json> out;
-    for (const auto& f : d.all<output::SendFrame>()) {
-      std::size_t start = 0;
-      for (std::size_t end; (end = f.text.find('\x1e', start)) != std::string::npos;
-           start = end + 1) {
-        json j = json::parse(f.text.substr(start, end - start), nullptr, false);
-        EXPECT_FALSE(j.is_discarded()) << f.text;
-        out.push_back(j);
-      }
-      EXPECT_EQ(start, f.text.size()) << "every frame ends with a record separator: " << f.text;
-    }
-    return out;
-  }
-
+  std::vector<json> records() const { return signalr_records(d); }
   std::vector<json> invocations(const std::string& target) const {
-    std::vector<json> out;
-    for (const auto& r : records()) {
-      if (r.value("type", 0) == 1 && r.value("target", "") == target)
-        out.push_back(r);
-    }
-    return out;
+    return signalr_invocations(d, target);
   }
 
   /// negotiate -> socket -> handshake -> Join -> Welcome(me, [bob as p2]).

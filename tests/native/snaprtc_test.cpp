@@ -129,17 +129,7 @@ protected:
   }
 
   std::vector<json> invocations(ClientDriver& d, const std::string& target) const {
-    std::vector<json> out;
-    for (const auto& f : d.all<output::SendFrame>()) {
-      std::size_t start = 0;
-      for (std::size_t end; (end = f.text.find('\x1e', start)) != std::string::npos;
-           start = end + 1) {
-        json j = json::parse(f.text.substr(start, end - start), nullptr, false);
-        if (j.value("type", 0) == 1 && j.value("target", "") == target)
-          out.push_back(j);
-      }
-    }
-    return out;
+    return signalr_invocations(d, target);
   }
 
   void open(ClientDriver& d) {
