@@ -241,6 +241,10 @@ struct Client::Impl {
                                   [&](auto& n) { n.connection_state_changed(i.state, now); });
           } else if constexpr (std::is_same_v<I, input::OperationDone>) {
             peers.with_negotiator(i.peer, now, [&](auto& n) { n.operation_done(i); });
+          } else if constexpr (std::is_same_v<I, input::SignalChannelChanged>) {
+            peers.on_signal_channel(i.peer, i.open, now);
+          } else if constexpr (std::is_same_v<I, input::SignalChannelMessage>) {
+            peers.on_in_band(i.peer, i.text, now);
           }
         },
         in);

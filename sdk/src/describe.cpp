@@ -44,6 +44,10 @@ std::optional<std::string> describe(const Output& output) {
             return o.peer + ": end of remote candidates";
           return o.peer + ": add remote candidate" +
                  (o.candidate->sdp_mid ? " (mid " + *o.candidate->sdp_mid + ")" : std::string());
+        } else if constexpr (std::is_same_v<T, output::OpenSignalChannel>) {
+          return o.peer + ": open the in-band signaling channel";
+        } else if constexpr (std::is_same_v<T, output::SendOnSignalChannel>) {
+          return o.peer + ": send in-band signal, " + bytes(o.text.size());
         } else {
           return std::nullopt;
         }

@@ -44,6 +44,20 @@ void Outbox::push_front(PeerId to, SignalPayload payload) {
   entries_.insert(first_unsent, Entry{std::move(to), std::move(payload), 0});
 }
 
+std::optional<std::vector<SignalPayload>> Outbox::take_unsent(const PeerId& to) {
+  std::vector<SignalPayload> taken;
+  for (const auto& e : entries_) {
+    if (e.to == to && e.seq != 0)
+      return std::nullopt;
+  }
+  for (auto& e : entries_) {
+    if (e.to == to)
+      taken.push_back(std::move(e.payload));
+  }
+  drop_peer(to);
+  return taken;
+}
+
 void Outbox::drop_peer(const PeerId& id) {
   entries_.erase(std::remove_if(entries_.begin(), entries_.end(),
                                 [&id](const Entry& e) { return e.to == id; }),

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <deque>
 #include <optional>
+#include <vector>
 
 #include "messages.hpp"
 
@@ -44,6 +45,9 @@ public:
   void drop_sent();
   /// Queues ahead of everything unsent (a repair that must precede signals queued after it).
   void push_front(PeerId to, SignalPayload payload);
+  /// Removes and returns, in order, the signals to `to` when none of them was ever given a seq
+  /// (so no server has seen any); nullopt, leaving them, otherwise.
+  std::optional<std::vector<SignalPayload>> take_unsent(const PeerId& to);
   /// Forget signals to a peer that is gone.
   void drop_peer(const PeerId& id);
   /// A new socket has carried nothing yet: every entry is owed to it again (resend after resume).

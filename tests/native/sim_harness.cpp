@@ -16,6 +16,7 @@ struct ClientHarness::SimClient {
   PeerId id;  ///< what the server will assign on join
   int tracks = 0;
   std::map<PeerId, std::unique_ptr<SimPeerConnection>> pcs;
+  std::set<PeerId> channel_requested;
   std::map<PeerId, std::uint64_t> in_flight;
   int concurrent_ops = 0;
   std::vector<output::Error> errors;
@@ -45,6 +46,7 @@ ClientHarness::ClientHarness(std::uint64_t seed, HarnessOptions options)
     config.name = "client" + std::to_string(i);
     config.seed = seed * 8 + static_cast<std::uint64_t>(i);
     config.ice_grace_ms = options_.ice_grace_ms;
+    config.in_band_signaling = options_.in_band;
     clients_.push_back(std::make_unique<SimClient>(i, std::move(config), std::move(id)));
   }
 }
@@ -99,6 +101,9 @@ void ClientHarness::execute(int index, Output output) {
           pc->add_track();  // the negotiated data channel every connection carries
           for (int t = 0; t < c.tracks; ++t) pc->add_track();
           c.pcs[o.peer] = std::move(pc);
+          c.channel_requested.erase(o.peer);
+          if (const int other = index_of(o.peer); other >= 0)
+            channels_.erase({std::min(index, other), std::max(index, other)});
           const PeerId peer = o.peer;
           loop_.at(loop_.now(), [this, index, peer] { deliver_pc_events(index, peer, true); });
         } else if constexpr (std::is_same_v<T, output::ClosePeerConnection>) {
@@ -107,6 +112,26 @@ void ClientHarness::execute(int index, Output output) {
             it->second->close();
             c.pcs.erase(it);
           }
+          c.channel_requested.erase(o.peer);
+          if (const int other = index_of(o.peer); other >= 0) {
+            auto ch = channels_.find({std::min(index, other), std::max(index, other)});
+            if (ch != channels_.end()) {
+              const bool was_open = ch->second.open;
+              channels_.erase(ch);
+              // The remote's SCTP association aborts: its channel closes too.
+              const PeerId self = c.id;
+              if (was_open)
+                loop_.at(loop_.now() + options_.min_frame_delay, [this, other, self] {
+                  if (clients_.at(other)->pcs.count(self) != 0)
+                    handle(other, input::SignalChannelChanged{self, false});
+                });
+            }
+          }
+        } else if constexpr (std::is_same_v<T, output::OpenSignalChannel>) {
+          c.channel_requested.insert(o.peer);
+          if (const int other = index_of(o.peer); other >= 0) update_channel(index, other);
+        } else if constexpr (std::is_same_v<T, output::SendOnSignalChannel>) {
+          channel_send(index, o.peer, std::move(o.text));
         } else if constexpr (std::is_same_v<T, output::SetLocalDescription>) {
           run_op(index, o.peer, o.op_id, kLocal, o.type, o.ice_restart, {}, {});
         } else if constexpr (std::is_same_v<T, output::SetRemoteDescription>) {
@@ -178,9 +203,84 @@ void ClientHarness::update_link(int x, int y) {
   if (!next) return;
   handle(a, input::ConnectionStateChanged{id(b), *next});
   handle(b, input::ConnectionStateChanged{id(a), *next});
+  update_channel(a, b);
+}
+
+void ClientHarness::update_channel(int x, int y) {
+  const int a = std::min(x, y), b = std::max(x, y);
+  if (!pc(a, b) || !pc(b, a) || !link(a, b).carries()) return;
+  auto& ch = channels_[{a, b}];
+  if (ch.closed) return;
+  if (!ch.open) {
+    if (clients_[a]->channel_requested.count(id(b)) == 0 ||
+        clients_[b]->channel_requested.count(id(a)) == 0)
+      return;
+    ch.open = true;
+    loop_.at(loop_.now() + options_.min_frame_delay, [this, a, b] {
+      for (auto [self, other] : {std::pair{a, b}, std::pair{b, a}}) {
+        if (pc(self, other)) handle(self, input::SignalChannelChanged{id(other), true});
+      }
+    });
+    return;
+  }
+  // The path is back: what waited in the association goes out in order.
+  auto waiting = std::move(ch.waiting);
+  ch.waiting.clear();
+  for (auto& [sender, text] : waiting) channel_send(sender, id(sender == a ? b : a), text);
+}
+
+void ClientHarness::channel_send(int index, const PeerId& peer, std::string text) {
+  const int other = index_of(peer);
+  if (other < 0) return;
+  const int a = std::min(index, other), b = std::max(index, other);
+  auto it = channels_.find({a, b});
+  if (it == channels_.end() || !it->second.open || it->second.closed) return;
+  Channel& ch = it->second;
+  if (!link(a, b).carries()) {
+    ch.waiting.emplace_back(index, std::move(text));
+    return;
+  }
+  const TimeMs delay = std::uniform_int_distribution<TimeMs>(options_.min_frame_delay,
+                                                             options_.max_frame_delay)(rng_);
+  TimeMs& last = ch.last[index == a ? 0 : 1];
+  last = std::max(loop_.now() + delay, last);
+  const PeerId from = id(index);
+  loop_.at(last, [this, other, from, text = std::move(text)] {
+    if (clients_.at(other)->pcs.count(from) != 0)
+      handle(other, input::SignalChannelMessage{from, text});
+  });
+}
+
+void ClientHarness::close_channel(int x, int y) {
+  const int a = std::min(x, y), b = std::max(x, y);
+  auto it = channels_.find({a, b});
+  if (it == channels_.end() || !it->second.open) return;
+  it->second.open = false;
+  it->second.closed = true;
+  it->second.waiting.clear();
+  for (auto [self, other] : {std::pair{a, b}, std::pair{b, a}}) {
+    if (pc(self, other)) handle(self, input::SignalChannelChanged{id(other), false});
+  }
+}
+
+bool ClientHarness::channel_open(int x, int y) {
+  auto it = channels_.find({std::min(x, y), std::max(x, y)});
+  return it != channels_.end() && it->second.open;
+}
+
+void ClientHarness::stall_server(bool stalled) {
+  stalled_ = stalled;
+  if (stalled) return;
+  auto tasks = std::move(stalled_tasks_);
+  stalled_tasks_.clear();
+  for (auto& task : tasks) task();
 }
 
 void ClientHarness::to_server(int index, std::string frame) {
+  if (stalled_) {
+    stalled_tasks_.push_back([this, index, frame] { to_server(index, frame); });
+    return;
+  }
   auto& c = *clients_.at(index);
   const TimeMs delay = std::uniform_int_distribution<TimeMs>(options_.min_frame_delay,
                                                              options_.max_frame_delay)(rng_);
@@ -189,6 +289,10 @@ void ClientHarness::to_server(int index, std::string frame) {
 }
 
 void ClientHarness::to_client(int index, const msg::ServerMessage& message) {
+  if (stalled_) {
+    stalled_tasks_.push_back([this, index, message] { to_client(index, message); });
+    return;
+  }
   auto& c = *clients_.at(index);
   const TimeMs delay = std::uniform_int_distribution<TimeMs>(options_.min_frame_delay,
                                                              options_.max_frame_delay)(rng_);
@@ -235,6 +339,7 @@ void ClientHarness::server_receive(int index, const std::string& frame) {
               ++c.server_rejects;
             } else {
               auto& t = *clients_[target];
+              ++server_signals_;
               to_client(target, msg::Signal{++t.out_seq, c.id, m.payload});
             }
           }

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <set>
 #include <map>
 #include <memory>
 #include <optional>
@@ -26,6 +28,10 @@ struct HarnessOptions {
   TimeMs min_op_delay = 0;
   TimeMs max_op_delay = 15;
   std::uint32_t ice_grace_ms = 2'000;
+  /// Config::in_band_signaling on every client; their signaling channels open once both ends
+  /// asked for one and the link is connected, and carry messages in order only while it is
+  /// (what is written meanwhile waits, like SCTP data on a broken path).
+  bool in_band = false;
 };
 
 class ClientHarness {
@@ -46,6 +52,13 @@ class ClientHarness {
   /// The ICE transport between two clients' connections drops (`disconnected` or `failed`).
   void break_link(int a, int b, ConnectionState state);
   bool connected(int a, int b);
+  /// The server stops relaying (frames both ways wait) until resumed; sockets stay up.
+  void stall_server(bool stalled);
+  /// Signaling channel of a's connection to b closes (both ends see it).
+  void close_channel(int a, int b);
+  bool channel_open(int a, int b);
+  /// Signals the server relayed, over the whole run.
+  int server_signals() const { return server_signals_; }
 
   /// Run tasks and client timers up to `until`.
   void run_until(TimeMs until);
@@ -70,6 +83,8 @@ class ClientHarness {
   void to_client(int index, const msg::ServerMessage& message);
   void server_receive(int index, const std::string& frame);
   void update_link(int a, int b);
+  void update_channel(int a, int b);
+  void channel_send(int index, const PeerId& peer, std::string text);
   SimIceLink& link(int a, int b);
   int index_of(const PeerId& id) const;
 
@@ -79,6 +94,16 @@ class ClientHarness {
   EventLoop loop_;
   std::vector<std::unique_ptr<SimClient>> clients_;
   std::map<std::pair<int, int>, SimIceLink> links_;
+  bool stalled_ = false;
+  std::vector<std::function<void()>> stalled_tasks_;
+  int server_signals_ = 0;
+  struct Channel {
+    bool open = false;
+    bool closed = false;
+    std::vector<std::pair<int, std::string>> waiting;  ///< (sender, text) while the link is down
+    TimeMs last[2] = {0, 0};                             ///< FIFO per direction
+  };
+  std::map<std::pair<int, int>, Channel> channels_;
 };
 
 }  // namespace rtc_signaling::sim

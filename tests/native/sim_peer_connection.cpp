@@ -249,6 +249,10 @@ std::optional<ConnectionState> SimIceLink::update(const SimPeerConnection& a,
   }
   if (next == state_) return std::nullopt;
   state_ = next;
+  if (next == ConnectionState::connected)
+    carries_ = true;
+  else if (next != ConnectionState::connecting)
+    carries_ = false;
   return next;
 }
 

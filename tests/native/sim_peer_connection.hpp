@@ -106,9 +106,13 @@ class SimIceLink {
   std::optional<ConnectionState> update(const SimPeerConnection& a, const SimPeerConnection& b);
   void break_(const SimPeerConnection& a, const SimPeerConnection& b, ConnectionState state);
   ConnectionState state() const { return state_; }
+  /// Data gets through: connected, or checking new credentials (an ICE restart) on a path that
+  /// has not broken since it was last connected, as browsers keep the old pair meanwhile.
+  bool carries() const { return carries_; }
 
  private:
   ConnectionState state_ = ConnectionState::new_;
+  bool carries_ = false;
   std::optional<std::pair<std::string, std::string>> broken_ufrags_;
   ConnectionState broken_state_ = ConnectionState::failed;
 };

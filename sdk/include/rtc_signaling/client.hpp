@@ -30,8 +30,10 @@ struct Stats {
   std::uint64_t frames_received = 0;
   std::uint64_t frames_dropped = 0;     ///< invalid frames dropped with an Error
   std::uint64_t unknown_types = 0;      ///< ignored for forward compatibility
-  std::uint64_t signals_received = 0;   ///< valid signals routed to a negotiator
-  std::uint64_t signals_sent = 0;
+  std::uint64_t signals_received = 0;   ///< valid signals from the server routed to a negotiator
+  std::uint64_t signals_sent = 0;       ///< signals written to the server
+  std::uint64_t signals_received_in_band = 0;  ///< valid signals applied from a signaling channel
+  std::uint64_t signals_sent_in_band = 0;      ///< signals sent on a signaling channel
   std::uint64_t reconnects = 0;
 };
 

@@ -73,6 +73,10 @@ struct Config {
   /// until_connected: how long every peer must stay connected and settled before the socket
   /// closes, so the last acks and answers get out.
   std::uint32_t park_after_ms = 250;
+  /// Signals to a peer whose connection is up travel on a data channel of that connection
+  /// instead of the server, when both ends announce it (docs/ARCHITECTURE.md#in-band-signaling).
+  /// Off in the core so codec tests pin exact SDPs; the JS layer turns it on by default.
+  bool in_band_signaling = false;
   SignalrOptions signalr;  ///< only read by the signalr dialect
 };
 

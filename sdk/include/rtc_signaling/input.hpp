@@ -50,6 +50,11 @@ struct OperationDone {
   std::string error;
   std::optional<Description> local_description;
 };
+
+// The in-band signaling channel of one peer connection (docs/ARCHITECTURE.md#in-band-signaling),
+// created on output::OpenSignalChannel.
+struct SignalChannelChanged { PeerId peer; bool open = false; };
+struct SignalChannelMessage { PeerId peer; std::string text; };
 }  // namespace input
 
 using Input = std::variant<input::Join, input::Leave, input::RestartIce, input::InvokeHub,
@@ -59,6 +64,7 @@ using Input = std::variant<input::Join, input::Leave, input::RestartIce, input::
                            input::TokenProvided, input::NetworkOnline, input::NetworkOffline,
                            input::NegotiationNeeded, input::IceCandidate,
                            input::SignalingStateChanged, input::ConnectionStateChanged,
-                           input::OperationDone>;
+                           input::OperationDone, input::SignalChannelChanged,
+                           input::SignalChannelMessage>;
 
 }  // namespace rtc_signaling

@@ -36,6 +36,12 @@ struct SetLocalDescription { PeerId peer; std::uint64_t op_id = 0; std::string t
 struct SetRemoteDescription { PeerId peer; std::uint64_t op_id = 0; Description description; };
 /// nullopt candidate = end of candidates (addIceCandidate() with no argument / null).
 struct AddIceCandidate { PeerId peer; std::uint64_t op_id = 0; std::optional<Candidate> candidate; };
+/// Create the in-band signaling channel on the peer's connection: a data channel labelled
+/// "signaling", negotiated, id 1 (docs/ARCHITECTURE.md#in-band-signaling). Report it with
+/// input::SignalChannelChanged and input::SignalChannelMessage; it closes with the connection.
+struct OpenSignalChannel { PeerId peer; };
+/// Send this text on the peer's in-band signaling channel.
+struct SendOnSignalChannel { PeerId peer; std::string text; };
 
 // ---- App events.
 struct StateChanged { SessionState state; };
@@ -55,7 +61,8 @@ using Output = std::variant<output::OpenSocket, output::SendFrame, output::Close
                             output::HttpRequest, output::RequestToken,
                             output::CreatePeerConnection, output::ClosePeerConnection,
                             output::SetLocalDescription, output::SetRemoteDescription,
-                            output::AddIceCandidate, output::StateChanged, output::Joined,
+                            output::AddIceCandidate, output::OpenSignalChannel,
+                            output::SendOnSignalChannel, output::StateChanged, output::Joined,
                             output::PeerJoined, output::PeerLeft, output::PeerStateChanged,
                             output::Reconnecting, output::Error, output::HubResult>;
 

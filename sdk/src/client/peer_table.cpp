@@ -9,7 +9,7 @@
 namespace rtc_signaling::core {
 
 PeerTable::PeerTable(Context& ctx, ReliableStream& stream)
-    : ctx_(ctx), stream_(stream), roster_(ctx.config.limits.max_peers) {}
+    : ctx_(ctx), stream_(stream), roster_(ctx.config.limits.max_peers), in_band_(ctx) {}
 
 // ---------------------------------------------------------------- messages
 
@@ -59,8 +59,96 @@ void PeerTable::on_signal(const msg::Signal& m, TimeMs now) {
       return;
     it = ensure_negotiator(m.from, false);
   }
-  it->second.remote_signal(m.payload);
+  auto& n = it->second;
+  if (const auto* d = std::get_if<Description>(&m.payload); d && InBand::marked(*d)) {
+    Description unmarked = *d;
+    InBand::unmark(unmarked);
+    n.remote_signal(unmarked);
+    in_band_.remote_capable(m.from);
+  } else {
+    n.remote_signal(m.payload);
+  }
+  // Channel messages written after this signal were waiting for it.
+  for (auto& p : in_band_.received_by_server(m.from))
+    apply_in_band(n, p);
+  drain(it->first, n, now);
+}
+
+// ---------------------------------------------------------------- in-band signaling
+
+void PeerTable::on_signal_channel(const PeerId& peer, bool open, TimeMs now) {
+  auto it = negotiators_.find(peer);
+  if (it == negotiators_.end())
+    return;
+  const bool was_open = in_band_.open(peer);
+  in_band_.channel_changed(peer, open);
+  if (was_open && !in_band_.open(peer)) {
+    fall_back(peer, now);
+    for (auto& payload : in_band_.take_lost(peer)) {
+      in_band_.sent_by_server(peer);
+      stream_.send_signal(peer, std::move(payload), now);
+    }
+  } else if (!was_open && in_band_.open(peer))
+    move_in_band(peer);
+}
+
+void PeerTable::on_in_band(const PeerId& peer, const std::string& text, TimeMs now) {
+  auto it = negotiators_.find(peer);
+  if (it == negotiators_.end())
+    return;
+  for (auto& p : in_band_.receive(peer, text, now))
+    apply_in_band(it->second, p);
   drain(it->first, it->second, now);
+}
+
+void PeerTable::apply_in_band(negotiation::Negotiator& n, SignalPayload& payload) {
+  if (auto* d = std::get_if<Description>(&payload))
+    InBand::unmark(*d);
+  n.remote_signal(payload);
+}
+
+/// Signals queued for the server while the route was not usable, and never written to any
+/// server, go on the channel instead once it is.
+void PeerTable::move_in_band(const PeerId& peer) {
+  if (!in_band_.usable(peer))
+    return;
+  if (auto waiting = stream_.take_unsent(peer)) {
+    in_band_.sent_by_server(peer, -static_cast<int>(waiting->size()));
+    for (const auto& p : *waiting)
+      in_band_.send(peer, p);
+  }
+}
+
+void PeerTable::fall_back(const PeerId& peer, TimeMs now) {
+  auto it = negotiators_.find(peer);
+  auto offer = last_offer_.find(peer);
+  if (it == negotiators_.end() || offer == last_offer_.end() || !in_band_.offer_in_band(peer) ||
+      it->second.signaling_state() != SignalingState::have_local_offer)
+    return;
+  in_band_.sent_by_server(peer);
+  stream_.push_front(peer, offer->second);
+  if (ctx_.session_open())
+    stream_.flush(now, false);
+}
+
+void PeerTable::send_signal(const PeerId& peer, const negotiation::Negotiator& n,
+                            SignalPayload payload, TimeMs now) {
+  in_band_.note_local(peer, payload);
+  if (auto* d = std::get_if<Description>(&payload)) {
+    in_band_.mark(*d);
+    if (d->type == "offer")
+      last_offer_[peer] = *d;
+  }
+  if (in_band_.usable(peer)) {
+    // Only behind nothing the server may still carry: one peer's signals keep their order.
+    move_in_band(peer);
+    if (!stream_.holds(peer)) {
+      in_band_.send(peer, payload);
+      return;
+    }
+  }
+  in_band_.sent_by_server(peer);
+  stream_.send_signal(peer, std::move(payload), now);
 }
 
 // ---------------------------------------------------------------- welcome
@@ -72,6 +160,7 @@ void PeerTable::drop_connections() {
     stream_.drop_peer(peer);
   }
   negotiators_.clear();
+  in_band_.clear();
   last_offer_.clear();
 }
 
@@ -115,6 +204,10 @@ void PeerTable::announce(const Roster::Diff& diff, bool newcomer, bool restored,
 void PeerTable::on_timeout(TimeMs now) {
   if (ctx_.timers.take_due(Timer::returning, now))
     expire_returning(now);
+  for (auto& [peer, payload] : in_band_.expire(now)) {
+    if (auto it = negotiators_.find(peer); it != negotiators_.end())
+      apply_in_band(it->second, payload);
+  }
   for (auto& [peer, n] : negotiators_) {
     if (auto d = n.next_deadline(); d && *d <= now)
       n.handle_timeout(now);
@@ -124,7 +217,7 @@ void PeerTable::on_timeout(TimeMs now) {
 }
 
 std::optional<TimeMs> PeerTable::next_deadline() const {
-  std::optional<TimeMs> earliest;
+  std::optional<TimeMs> earliest = in_band_.next_deadline();
   for (const auto& [peer, n] : negotiators_) {
     auto d = n.next_deadline();
     if (d && (!earliest || *d < *earliest))
@@ -156,6 +249,7 @@ void PeerTable::close_all() {
   for (const auto& [peer, n] : negotiators_)
     ctx_.emit(output::ClosePeerConnection{peer});
   negotiators_.clear();
+  in_band_.clear();
 }
 
 // ---------------------------------------------------------------- connections
@@ -167,6 +261,7 @@ PeerTable::Negotiators::iterator PeerTable::ensure_negotiator(const PeerId& id, 
   const bool polite = negotiation::is_polite(ctx_.dialect->negotiation_policy(), ctx_.self_id,
                                              id, initiating);
   ctx_.emit(output::CreatePeerConnection{id, polite});
+  in_band_.track(id);
   return negotiators_
       .try_emplace(id, id, polite, ctx_.config.ice_grace_ms,
                    ctx_.config.limits.max_held_candidates)
@@ -179,6 +274,7 @@ void PeerTable::forget_peer(const PeerId& id) {
   returning_.erase(id);
   last_offer_.erase(id);
   stream_.drop_peer(id);
+  in_band_.forget(id);
   if (negotiators_.erase(id) != 0)
     ctx_.emit(output::ClosePeerConnection{id});
 }
@@ -199,13 +295,17 @@ void PeerTable::drain(const PeerId& peer, negotiation::Negotiator& n, TimeMs now
         [&](auto& a) {
           using A = std::decay_t<decltype(a)>;
           if constexpr (std::is_same_v<A, negotiation::SendSignal>) {
-            if (const auto* d = std::get_if<Description>(&a.payload); d && d->type == "offer")
-              last_offer_[peer] = *d;
-            stream_.send_signal(peer, std::move(a.payload), now);
+            send_signal(peer, n, std::move(a.payload), now);
+          } else if constexpr (std::is_same_v<A, output::PeerStateChanged>) {
+            roster_.set_state(a.id, a.state);
+            in_band_.connection_changed(peer, a.state);
+            const bool usable = in_band_.usable(peer);
+            ctx_.emit(std::move(a));
+            if (usable)
+              move_in_band(peer);
+            else
+              fall_back(peer, now);
           } else {
-            if constexpr (std::is_same_v<A, output::PeerStateChanged>) {
-              roster_.set_state(a.id, a.state);
-            }
             ctx_.emit(std::move(a));
           }
         },

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "client/context.hpp"
+#include "client/in_band.hpp"
 #include "client/reliable_stream.hpp"
 #include "negotiation/negotiator.hpp"
 #include "roster.hpp"
@@ -49,6 +50,11 @@ public:
     drain(it->first, it->second, now);
   }
 
+  // ---- in-band signaling (client/in_band.hpp)
+
+  void on_signal_channel(const PeerId& peer, bool open, TimeMs now);
+  void on_in_band(const PeerId& peer, const std::string& text, TimeMs now);
+
   // ---- signaling: until-connected
 
   /// At least one peer, and every connection settled (Negotiator::settled).
@@ -70,6 +76,7 @@ private:
   ReliableStream& stream_;
   Roster roster_;
   Negotiators negotiators_;
+  InBand in_band_;
   bool roster_full_reported_ = false; ///< reset when the roster has room again
   /// Server restart (welcome.restored): the new process knows only who has resumed so far.
   /// Peers missing from its roster keep their connections until this deadline; their own resume
@@ -82,6 +89,12 @@ private:
   void forget_peer(const PeerId& id);
   void roster_full(const PeerId& ignored);
   void drain(const PeerId& peer, negotiation::Negotiator& n, TimeMs now);
+  void send_signal(const PeerId& peer, const negotiation::Negotiator& n, SignalPayload payload,
+                   TimeMs now);
+  /// The in-band route failed: an offer sent that way and still unanswered goes by the server.
+  void fall_back(const PeerId& peer, TimeMs now);
+  void move_in_band(const PeerId& peer);
+  static void apply_in_band(negotiation::Negotiator& n, SignalPayload& payload);
 
   TimeMs returning_grace() const;
   void keep_returning(std::vector<msg::PeerEntry>& listed, TimeMs now);

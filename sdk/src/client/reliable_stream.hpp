@@ -41,6 +41,17 @@ public:
   bool had_welcome() const { return had_welcome_; }
   /// Nothing queued or unacknowledged, no ack owed (signaling: until-connected parks on it).
   bool quiet() const { return outbox_.size() == 0 && !reack_ && !ctx_.timers.armed(Timer::ack); }
+  /// Some signal to `peer` waits to go out or to be acknowledged.
+  bool holds(const PeerId& peer) const {
+    for (const auto& e : outbox_.entries())
+      if (e.to == peer)
+        return true;
+    return false;
+  }
+  /// The signals to `peer` when the server never saw any of them (see Outbox::take_unsent).
+  std::optional<std::vector<SignalPayload>> take_unsent(const PeerId& peer) {
+    return outbox_.take_unsent(peer);
+  }
   /// Some signal waits to go out.
   bool pending() const { return outbox_.size() != 0; }
   /// Adds the resume fields to the Join of a new socket; the Join's lastSeq acks everything.

@@ -9,6 +9,7 @@
 #include <string>
 #include <variant>
 
+#include "dialects/canonical.hpp"
 #include "dialects/signal_fields.hpp"
 #include "dialects/signalr_contracts.hpp"
 
@@ -25,8 +26,7 @@ std::variant<msg::PeerEntry, std::string> peer_entry(const json& j, const char* 
                                                      const char* name_key, const Limits& limits);
 using dialects::candidate_fields;
 using dialects::description_fields;
-/// The validation limits' final check on any decoded payload.
-std::variant<SignalPayload, std::string> checked(SignalPayload p, const Limits& limits);
+using dialects::checked;
 msg::Decoded<msg::ServerMessage> signal_from(const std::string& target, const json& from,
                                              std::variant<SignalPayload, std::string> payload);
 

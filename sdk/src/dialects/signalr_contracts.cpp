@@ -63,12 +63,6 @@ std::variant<msg::PeerEntry, std::string> peer_entry(const json& j, const char* 
   return p;
 }
 
-std::variant<SignalPayload, std::string> checked(SignalPayload p, const Limits& limits) {
-  if (auto problem = validation::check_payload(p, limits))
-    return *problem;
-  return p;
-}
-
 msg::Decoded<msg::ServerMessage> signal_from(const std::string& target, const json& from,
                                              std::variant<SignalPayload, std::string> payload) {
   if (!from.is_string() || !validation::valid_peer_id(from.get<std::string>()))
@@ -114,29 +108,6 @@ std::unique_ptr<Contract> make_contract(const Config& config) {
     return make_snaprtc(config);
   }
   return nullptr;
-}
-
-std::variant<SignalPayload, std::string> decode_canonical(const json& j, const Limits& limits) {
-  if (!j.is_object())
-    return std::string("payload is not an object");
-  std::string why;
-  if (auto d = j.find("description"); d != j.end()) {
-    if (!d->is_object())
-      return std::string("description is not an object");
-    if (auto desc = description_fields(*d, why))
-      return checked(std::move(*desc), limits);
-    return why;
-  }
-  if (auto c = j.find("candidate"); c != j.end()) {
-    if (c->is_null())
-      return SignalPayload{EndOfCandidates{}};
-    if (!c->is_object())
-      return std::string("candidate is not an object");
-    if (auto cand = candidate_fields(*c, "candidate", "sdpMid", "sdpMLineIndex", why))
-      return checked(std::move(*cand), limits);
-    return why;
-  }
-  return std::string("payload has neither description nor candidate");
 }
 
 std::optional<json> encode_simplepeer(const SignalPayload& p) {

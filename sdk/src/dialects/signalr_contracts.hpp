@@ -81,7 +81,7 @@ protected:
 std::unique_ptr<Contract> make_contract(const Config& config);
 
 // Signal shapes, exposed for tests. Decoders validate with the §3.4 limits.
-std::variant<SignalPayload, std::string> decode_canonical(const json& j, const Limits& limits);
+using dialects::decode_canonical;
 
 /// simple-peer's signal objects; nullopt = nothing to send (simple-peer has no end-of-candidates).
 std::optional<json> encode_simplepeer(const SignalPayload& p);

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -67,6 +68,25 @@ struct Negotiator::State {
   bool restart_outstanding = false;
   // ICE ufrag of the last remote description applied; a change means the remote restarted ICE.
   std::string applied_remote_ufrag;
+  // Remote credentials replaced since: their candidates are dropped, not applied. A candidate of
+  // credentials not seen yet waits for the description that brings them (signals of one peer can
+  // arrive out of order when its route changes, docs/ARCHITECTURE.md#in-band-signaling).
+  std::set<std::string> past_remote_ufrags;
+
+  void remote_ufrag_applied(std::string ufrag) {
+    if (!applied_remote_ufrag.empty() && ufrag != applied_remote_ufrag)
+      past_remote_ufrags.insert(applied_remote_ufrag);
+    past_remote_ufrags.erase(ufrag);
+    applied_remote_ufrag = std::move(ufrag);
+  }
+
+  enum class Fit { now, later, never };
+  Fit fit(const std::optional<Candidate>& c) const {
+    if (!c || !c->username_fragment || c->username_fragment->empty() ||
+        applied_remote_ufrag.empty() || *c->username_fragment == applied_remote_ufrag)
+      return Fit::now;
+    return past_remote_ufrags.count(*c->username_fragment) != 0 ? Fit::never : Fit::later;
+  }
 
   struct InFlight {
     std::uint64_t op_id = 0;
@@ -216,12 +236,35 @@ struct Negotiator::State {
   // Returns true when the candidate led to an operation being issued.
   bool handle_candidate(const std::optional<Candidate>& candidate) {
     if (ignore_offer) return false;  // belongs to an offer we ignored: dropped without error
-    if (!has_remote_description) {
+    if (!has_remote_description || fit(candidate) == Fit::later) {
       held_candidates.push_back(candidate);
       return false;
     }
+    if (fit(candidate) == Fit::never) return false;  // of credentials the remote replaced
     issue_candidate(candidate);
     return true;
+  }
+
+  // Issues the first held candidate that fits the remote description now, dropping those of
+  // replaced credentials; one of credentials still to come keeps waiting, and so does an
+  // end-of-candidates behind it. True when an operation was issued.
+  bool issue_held_candidate() {
+    bool waiting = false;
+    for (auto it = held_candidates.begin(); it != held_candidates.end();) {
+      const Fit f = fit(*it);
+      if (f == Fit::never) {
+        it = held_candidates.erase(it);
+      } else if (f == Fit::later || (waiting && !*it)) {
+        waiting = true;
+        ++it;
+      } else {
+        auto candidate = std::move(*it);
+        held_candidates.erase(it);
+        issue_candidate(candidate);
+        return true;
+      }
+    }
+    return false;
   }
 
   // Issue the next operation if nothing is in flight.
@@ -231,12 +274,7 @@ struct Negotiator::State {
       issue_local(OpKind::local_answer);
       return;
     }
-    if (has_remote_description && !held_candidates.empty()) {
-      auto candidate = std::move(held_candidates.front());
-      held_candidates.pop_front();
-      issue_candidate(candidate);
-      return;
-    }
+    if (has_remote_description && issue_held_candidate()) return;
     while (!inbox.empty()) {
       SignalPayload payload = std::move(inbox.front());
       inbox.pop_front();
@@ -306,7 +344,7 @@ struct Negotiator::State {
           if (!applied_remote_ufrag.empty() && ufrag != applied_remote_ufrag) {
             ice_restart_pending = false;
           }
-          applied_remote_ufrag = ufrag;
+          remote_ufrag_applied(ufrag);
         } else {
           fail(op_name(op.kind), result.error);
           // Its candidates cannot apply either.
@@ -320,7 +358,7 @@ struct Negotiator::State {
           signaling = SignalingState::stable;
           has_remote_description = true;
           restart_outstanding = false;
-          applied_remote_ufrag = ice_ufrag(op.description->sdp);
+          remote_ufrag_applied(ice_ufrag(op.description->sdp));
         } else {
           fail(op_name(op.kind), result.error);
           // Waiting for another answer would wedge us: withdraw the offer and try again.
