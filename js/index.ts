@@ -172,6 +172,14 @@ export interface ConnectOptions {
    */
   signaling?: 'always' | 'until-connected';
   /**
+   * Default `true`: once a peer's connection is up, its offers, answers and candidates travel on
+   * a data channel of that connection (negotiated, id 1, label `signaling`) instead of the
+   * server, so a camera, a screen share or an ICE restart works while the server is unreachable.
+   * Used only with peers that announce it (rtc-signaling peers with it on); with any other peer
+   * everything stays on the server. See the README's "Calls without a server".
+   */
+  inBandSignaling?: boolean;
+  /**
    * Access token sent as the `access_token` query parameter. A function is called before every
    * connection attempt, so it can return a fresh token.
    */
@@ -268,8 +276,14 @@ export interface ClientStats {
   framesReceived: number;
   framesDropped: number;
   unknownTypes: number;
+  /** Signals from the server applied (after seq dedupe). */
   signalsReceived: number;
+  /** Signals written to the server. */
   signalsSent: number;
+  /** Signals applied from peers' signaling channels (`inBandSignaling`). */
+  signalsReceivedInBand: number;
+  /** Signals sent on peers' signaling channels. */
+  signalsSentInBand: number;
   reconnects: number;
 }
 
@@ -475,12 +489,17 @@ function toCoreConfig(options: ConnectOptions): CoreConfig {
     throw invalid("signaling must be 'always' or 'until-connected'");
   }
 
+  if (options.inBandSignaling !== undefined && typeof options.inBandSignaling !== 'boolean') {
+    throw invalid('inBandSignaling must be a boolean');
+  }
+
   const seed = new Uint32Array(2);
   globalThis.crypto.getRandomValues(seed);
   return {
     dialect,
     signalr,
     signaling,
+    inBandSignaling: options.inBandSignaling !== false,
     url,
     room,
     name,

@@ -7,6 +7,7 @@ export interface CoreConfig {
   dialect: string;
   signalr: { contract: string; methods: [string, string][]; skipNegotiation: boolean; role: string } | undefined;
   signaling: 'always' | 'until-connected';
+  inBandSignaling: boolean;
   url: string;
   room: string;
   name: string;

@@ -87,6 +87,8 @@ Config config_from_val(const val& options) {
   }
   if (string_field(options, "signaling").value_or("always") == "until-connected")
     config.signaling = SignalingMode::until_connected;
+  // On unless the app turns it off (README.md#calls-without-a-server).
+  config.in_band_signaling = !options["inBandSignaling"].strictlyEquals(val(false));
   config.url = string_field(options, "url").value_or("");
   config.room = string_field(options, "room").value_or("");
   config.name = string_field(options, "name").value_or("");

@@ -113,6 +113,10 @@ void Driver::execute(const Output& output) {
           peers_.set_remote_description(o);
         } else if constexpr (std::is_same_v<T, output::AddIceCandidate>) {
           peers_.add_ice_candidate(o);
+        } else if constexpr (std::is_same_v<T, output::OpenSignalChannel>) {
+          peers_.open_signal_channel(o.peer);
+        } else if constexpr (std::is_same_v<T, output::SendOnSignalChannel>) {
+          peers_.send_on_signal_channel(o);
         } else {
           if (auto event = app_event(output))
             emit(event->name, event->payload);
@@ -199,6 +203,8 @@ val Driver::stats() const {
   out.set("unknownTypes", static_cast<double>(s.unknown_types));
   out.set("signalsReceived", static_cast<double>(s.signals_received));
   out.set("signalsSent", static_cast<double>(s.signals_sent));
+  out.set("signalsReceivedInBand", static_cast<double>(s.signals_received_in_band));
+  out.set("signalsSentInBand", static_cast<double>(s.signals_sent_in_band));
   out.set("reconnects", static_cast<double>(s.reconnects));
   return out;
 }

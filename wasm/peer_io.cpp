@@ -73,6 +73,41 @@ void PeerIo::add_ice_candidate(const output::AddIceCandidate& o) {
   }
 }
 
+// ---------------------------------------------------------------- in-band signaling
+
+void PeerIo::open_signal_channel(const PeerId& peer) {
+  Connection* connection = find(peer);
+  if (!connection || !is_nullish(connection->signal_channel))
+    return;
+  // Negotiated like the data channel: both ends create it once each knows the other can, and
+  // no offer/answer is needed (the SCTP association exists already).
+  val options = val::object();
+  options.set("negotiated", true);
+  options.set("id", 1);
+  CallResult created = guarded_call(connection->pc, "createDataChannel",
+                                    js_args(std::string("signaling"), options));
+  if (!created.ok)
+    return; // stays on the server route
+  connection->signal_channel = created.value;
+  auto handler = [&](PeerEvent kind) {
+    return bound_trampoline("_peerEvent", handle_, connection->generation, static_cast<int>(kind));
+  };
+  connection->signal_channel.set("onopen", handler(PeerEvent::signal_open));
+  connection->signal_channel.set("onclose", handler(PeerEvent::signal_close));
+  connection->signal_channel.set("onmessage", handler(PeerEvent::signal_message));
+  if (string_field(connection->signal_channel, "readyState").value_or("") == "open")
+    port_.feed(input::SignalChannelChanged{peer, true});
+}
+
+void PeerIo::send_on_signal_channel(const output::SendOnSignalChannel& o) {
+  Connection* connection = find(o.peer);
+  if (!connection || is_nullish(connection->signal_channel))
+    return;
+  CallResult sent = guarded_call(connection->signal_channel, "send", js_args(o.text));
+  if (!sent.ok) // closing underneath us: the close event moves the route back to the server
+    port_.feed(input::SignalChannelChanged{o.peer, false});
+}
+
 // ---------------------------------------------------------------- peer connections
 
 PeerIo::Connection* PeerIo::find(const PeerId& peer) {
@@ -132,9 +167,12 @@ void PeerIo::release(const PeerId& peer) {
     return;
   Connection& connection = it->second;
   detach(connection.channel, kChannelHandlers, std::size(kChannelHandlers));
+  detach(connection.signal_channel, kChannelHandlers, std::size(kChannelHandlers));
   detach(connection.pc, kPeerHandlers, std::size(kPeerHandlers));
   if (!is_nullish(connection.channel))
     guarded_call(connection.channel, "close", val::array());
+  if (!is_nullish(connection.signal_channel))
+    guarded_call(connection.signal_channel, "close", val::array());
   guarded_call(connection.pc, "close", val::array());
   peer_by_generation_.erase(connection.generation);
   for (auto op = operations_.begin(); op != operations_.end();) {
@@ -187,6 +225,16 @@ void PeerIo::on_peer(int generation, PeerEvent kind, const val& event) {
       break;
     connection->channel_reported_open = open;
     emit_channel_state(peer, open);
+    break;
+  }
+  case PeerEvent::signal_open:
+  case PeerEvent::signal_close:
+    port_.feed(input::SignalChannelChanged{peer, kind == PeerEvent::signal_open});
+    break;
+  case PeerEvent::signal_message: {
+    val data = event["data"];
+    if (data.isString())
+      port_.feed(input::SignalChannelMessage{peer, data.as<std::string>()});
     break;
   }
   case PeerEvent::channel_message: {

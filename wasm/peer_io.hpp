@@ -29,6 +29,9 @@ enum class PeerEvent : int {
   channel_open = 5,
   channel_close = 6,
   channel_message = 7,
+  signal_open = 8,
+  signal_close = 9,
+  signal_message = 10,
 };
 
 class PeerIo {
@@ -45,6 +48,9 @@ public:
   void set_local_description(const output::SetLocalDescription& o);
   void set_remote_description(const output::SetRemoteDescription& o);
   void add_ice_candidate(const output::AddIceCandidate& o);
+  /// OpenSignalChannel: the negotiated in-band signaling channel (id 1, "signaling").
+  void open_signal_channel(const PeerId& peer);
+  void send_on_signal_channel(const output::SendOnSignalChannel& o);
 
   // ---- app requests; each returns null on success or {code, message}
   /// `in_room`: the core lists this peer (no connection yet is then a closed channel).
@@ -64,6 +70,8 @@ private:
     int generation = 0;
     emscripten::val pc = emscripten::val::undefined();
     emscripten::val channel = emscripten::val::undefined();
+    /// In-band signaling (docs/ARCHITECTURE.md#in-band-signaling); undefined until asked for.
+    emscripten::val signal_channel = emscripten::val::undefined();
     /// `channel: open` was reported and `channel: closed` not yet.
     bool channel_reported_open = false;
     /// One RTCRtpSender per local track, so a new stream can replaceTrack by kind.

@@ -371,6 +371,20 @@ TEST(InBandUntilConnected, ADormantSessionRenegotiatesOnTheChannelWithoutWaking)
   d.advance(60'000);
   EXPECT_EQ(d.count<output::OpenSocket>(), 0u) << "never woke";
   EXPECT_EQ(d.client.state(), SessionState::dormant);
+  // An ICE restart on the working connection: checking anew is no reason to wake either.
+  d.handle(input::RestartIce{"p2"});
+  sld = d.last<output::SetLocalDescription>();
+  ASSERT_TRUE(sld);
+  ASSERT_TRUE(sld->ice_restart);
+  d.handle(input::OperationDone{"p2", sld->op_id, true, "",
+                                Description{"offer", "v=0\r\na=ice-ufrag:ours2\r\n"}});
+  d.handle(input::ConnectionStateChanged{"p2", ConnectionState::connecting});
+  EXPECT_EQ(d.count<output::OpenSocket>(), 0u);
+  EXPECT_EQ(d.client.state(), SessionState::dormant);
+  // The path breaking is: the restart it needs cannot use the channel.
+  d.handle(input::ConnectionStateChanged{"p2", ConnectionState::disconnected});
+  EXPECT_EQ(d.count<output::OpenSocket>(), 1u);
+  EXPECT_EQ(d.client.state(), SessionState::connecting);
 }
 
 } // namespace

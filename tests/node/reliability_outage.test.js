@@ -25,7 +25,14 @@ after(async () => {
 
 test('Reliability_HalfOpenSocketIsDetectedWithinServerTimeoutAndResumed', { timeout: 60_000 }, async (t) => {
   const SERVER_TIMEOUT = 3000;
-  const options = { url: proxy.url, room: 'half-open', pingIntervalMs: 1000, serverTimeoutMs: SERVER_TIMEOUT };
+  // The ICE restart at the end proves the server route works again, so it must not go in-band.
+  const options = {
+    url: proxy.url,
+    room: 'half-open',
+    pingIntervalMs: 1000,
+    serverTimeoutMs: SERVER_TIMEOUT,
+    inBandSignaling: false,
+  };
   const [a, b] = await mesh(['a', 'b'], options);
   const streams = dataStreams([a, b], 10);
   t.after(() => {
@@ -126,7 +133,8 @@ test('Reliability_ServerRestartKeepsIdsAndCallsAndANewcomerConnectsToEveryone', 
 });
 
 test('Reliability_OfferLostWithTheServerIsCompletedAfterRestart', { timeout: 90_000 }, async (t) => {
-  const options = { url: proxy.url, room: 'lost-offer' };
+  // The offer must travel (and be lost) with the server, not on the connection's own channel.
+  const options = { url: proxy.url, room: 'lost-offer', inBandSignaling: false };
   const first = connections.length;
   const [a, b] = await mesh(['a', 'b'], options);
   t.after(() => closeAll(a.client, b.client));

@@ -49,6 +49,7 @@ const everyOption: Required<ConnectOptions> = {
   iceGraceMs: 5_000,
   signalr: { contract: 'room', methods: { Join: 'JoinRoom' }, skipNegotiation: true },
   signaling: 'until-connected',
+  inBandSignaling: false,
   on: { error: ({ code, fatal }) => void [code, fatal], reconnecting: ({ attempt, delayMs }) => attempt + delayMs },
 };
 // `on` listeners get the payload of their event.

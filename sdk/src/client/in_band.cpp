@@ -117,14 +117,16 @@ void InBand::send(const PeerId& peer, const SignalPayload& payload) {
   if (!r)
     return;
   const std::uint64_t n = r->next_n++;
-  nlohmann::json frame = {{"n", n}, {"s", r->server_out},
-                          {"signal", dialects::encode_canonical(payload)}};
+  // Written by hand around the canonical payload: cheaper in code size than building the object.
+  std::string frame = "{\"n\":" + std::to_string(n) + ",\"s\":" + std::to_string(r->server_out) +
+                      ",\"signal\":" + dialects::dump_json_text(dialects::encode_canonical(payload)) +
+                      "}";
   if (const auto* d = std::get_if<Description>(&payload))
     r->offer_in_band = d->type == "offer" ? true : r->offer_in_band;
-  ctx_.emit(output::SendOnSignalChannel{peer, dialects::dump_json_text(frame)});
+  ctx_.emit(output::SendOnSignalChannel{peer, std::move(frame)});
   ++ctx_.stats.signals_sent_in_band;
   if (!std::holds_alternative<Description>(payload))
-    r->unacked_out.emplace_back(n, payload);
+    r->unacked_out.push_back(Route::Numbered{n, payload, 0});
 }
 
 void InBand::note_local(const PeerId& peer, const SignalPayload& payload) {
@@ -145,10 +147,10 @@ std::vector<SignalPayload> InBand::take_lost(const PeerId& peer) {
   Route* r = find(peer);
   if (!r)
     return lost;
-  for (auto& [n, payload] : r->unacked_out) {
-    const auto* c = std::get_if<Candidate>(&payload);
+  for (auto& u : r->unacked_out) {
+    const auto* c = std::get_if<Candidate>(&u.payload);
     if (!c || !c->username_fragment || *c->username_fragment == r->local_ufrag)
-      lost.push_back(std::move(payload));
+      lost.push_back(std::move(u.payload));
   }
   r->unacked_out.clear();
   return lost;
@@ -172,16 +174,17 @@ std::vector<SignalPayload> InBand::received_by_server(const PeerId& peer) {
 }
 
 void InBand::release(Route& r, std::vector<SignalPayload>& out, TimeMs now, bool expired_only) {
-  while (!r.held.empty()) {
-    auto& h = r.held.front();
-    const bool ready = h.s <= r.server_in;
+  std::size_t done = 0;
+  for (; done < r.held.size(); ++done) {
+    auto& h = r.held[done];
+    const bool ready = h.number <= r.server_in;
     const bool expired = expired_only && h.since + kHoldMs <= now;
     if (!ready && !expired)
       break;
-    if (h.s >= r.server_in) // not stale by now
+    if (h.number >= r.server_in) // not stale by now
       out.push_back(std::move(h.payload));
-    r.held.pop_front();
   }
+  r.held.erase(r.held.begin(), r.held.begin() + static_cast<std::ptrdiff_t>(done));
 }
 
 std::vector<std::pair<PeerId, SignalPayload>> InBand::expire(TimeMs now) {
@@ -246,8 +249,11 @@ std::vector<SignalPayload> InBand::receive(const PeerId& peer, std::string_view 
     }
     if (*ack > r->acked_out)
       r->acked_out = *ack;
-    while (!r->unacked_out.empty() && r->unacked_out.front().first <= *ack)
-      r->unacked_out.pop_front();
+    auto& u = r->unacked_out;
+    std::size_t retired = 0;
+    while (retired < u.size() && u[retired].number <= *ack)
+      ++retired;
+    u.erase(u.begin(), u.begin() + static_cast<std::ptrdiff_t>(retired));
     return {};
   }
   auto n = number(*j, "n");
@@ -264,7 +270,7 @@ std::vector<SignalPayload> InBand::receive(const PeerId& peer, std::string_view 
   }
   // Acknowledged whatever happens next: the sender only needs to know it arrived.
   ctx_.emit(output::SendOnSignalChannel{
-      peer, dialects::dump_json_text(nlohmann::json{{"ack", *n}})});
+      peer, "{\"ack\":" + std::to_string(*n) + "}"});
   if (*n <= r->last_in)
     return {}; // a duplicate
   r->last_in = *n;
@@ -276,7 +282,7 @@ std::vector<SignalPayload> InBand::receive(const PeerId& peer, std::string_view 
       bad(peer, "too many signals waiting for the server route");
       return {};
     }
-    r->held.push_back(Route::Held{*s, std::get<SignalPayload>(std::move(payload)), now});
+    r->held.push_back(Route::Numbered{*s, std::get<SignalPayload>(std::move(payload)), now});
     std::vector<SignalPayload> out;
     release(*r, out, now, false);
     return out;

@@ -26,7 +26,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <vector>
 #include <optional>
@@ -109,13 +108,15 @@ private:
     std::uint64_t server_out = 0;
     std::uint64_t server_in = 0;
     bool offer_in_band = false;
-    struct Held {
-      std::uint64_t s = 0;
+    /// A signal with a number: `s` of a held message, `n` of one of ours not acknowledged.
+    /// (Vectors of one type: these stay short, and each container type costs code size.)
+    struct Numbered {
+      std::uint64_t number = 0;
       SignalPayload payload;
       TimeMs since = 0;
     };
-    std::deque<Held> held;
-    std::deque<std::pair<std::uint64_t, SignalPayload>> unacked_out;
+    std::vector<Numbered> held;
+    std::vector<Numbered> unacked_out;
     std::string local_ufrag; ///< of the last description we sent
   };
 

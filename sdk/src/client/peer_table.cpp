@@ -238,7 +238,9 @@ bool PeerTable::all_settled() const {
 
 bool PeerTable::any_faltering() const {
   for (const auto& [id, n] : negotiators_) {
-    if (n.connection_state() != ConnectionState::connected)
+    // A connection checking new credentials on a path its signaling channel still uses (an ICE
+    // restart signaled in-band) needs no server.
+    if (n.connection_state() != ConnectionState::connected && !in_band_.usable(id))
       return true;
   }
   return false;

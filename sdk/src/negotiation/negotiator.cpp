@@ -19,10 +19,11 @@
 #include "negotiation/negotiator.hpp"
 
 #include <cstdint>
+#include <algorithm>
 #include <deque>
-#include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "rtc_signaling/error.hpp"
 #include "sdp.hpp"
@@ -71,12 +72,19 @@ struct Negotiator::State {
   // Remote credentials replaced since: their candidates are dropped, not applied. A candidate of
   // credentials not seen yet waits for the description that brings them (signals of one peer can
   // arrive out of order when its route changes, docs/ARCHITECTURE.md#in-band-signaling).
-  std::set<std::string> past_remote_ufrags;
+  // (A vector: a handful per call, and cheaper in code size than a set.)
+  std::vector<std::string> past_remote_ufrags;
 
+  bool replaced(const std::string& ufrag) const {
+    return std::find(past_remote_ufrags.begin(), past_remote_ufrags.end(), ufrag) !=
+           past_remote_ufrags.end();
+  }
   void remote_ufrag_applied(std::string ufrag) {
-    if (!applied_remote_ufrag.empty() && ufrag != applied_remote_ufrag)
-      past_remote_ufrags.insert(applied_remote_ufrag);
-    past_remote_ufrags.erase(ufrag);
+    if (!applied_remote_ufrag.empty() && ufrag != applied_remote_ufrag &&
+        !replaced(applied_remote_ufrag))
+      past_remote_ufrags.push_back(applied_remote_ufrag);
+    past_remote_ufrags.erase(std::remove(past_remote_ufrags.begin(), past_remote_ufrags.end(), ufrag),
+                             past_remote_ufrags.end());
     applied_remote_ufrag = std::move(ufrag);
   }
 
@@ -85,7 +93,7 @@ struct Negotiator::State {
     if (!c || !c->username_fragment || c->username_fragment->empty() ||
         applied_remote_ufrag.empty() || *c->username_fragment == applied_remote_ufrag)
       return Fit::now;
-    return past_remote_ufrags.count(*c->username_fragment) != 0 ? Fit::never : Fit::later;
+    return replaced(*c->username_fragment) ? Fit::never : Fit::later;
   }
 
   struct InFlight {
