@@ -324,7 +324,9 @@ export interface Client {
   /**
    * While `reconnecting`, starts the next attempt at once instead of waiting out the backoff
    * delay (a "Retry now" button; the SDK does the same when the page becomes visible again or the
-   * browser goes online). Does nothing in any other state.
+   * browser goes online). While `dormant` (`signaling: 'until-connected'`), reopens the signaling
+   * socket now, to meet peers who arrived meanwhile; it closes again once everything is settled.
+   * Does nothing in any other state.
    */
   reconnectNow(): void;
   /** Leaves the room, closes every connection and frees the WebAssembly resources. */
@@ -773,9 +775,14 @@ class ClientImpl implements Client {
   }
 
   reconnectNow(): void {
-    // The same transition as the browser's `online` event: skip the delay, attempt now.
-    if (!this.#freed && this.#core._state(this.#handle) === 'reconnecting') {
+    if (this.#freed) return;
+    const state = this.#core._state(this.#handle);
+    if (state === 'reconnecting') {
+      // The same transition as the browser's `online` event: skip the delay, attempt now.
       this.#core._networkEvent(this.#handle, true, undefined);
+    } else if (state === 'dormant') {
+      // until-connected: reopen now, to meet whoever arrived meanwhile; it parks again once settled.
+      this.#core._start(this.#handle);
     }
   }
 
@@ -837,7 +844,8 @@ class ClientImpl implements Client {
     const doc = (globalThis as { document?: Document }).document;
     if (!doc?.addEventListener) return;
     const onVisible = (): void => {
-      if (doc.visibilityState === 'visible') this.reconnectNow();
+      // Only a pending reconnect: a dormant session stays dormant.
+      if (doc.visibilityState === 'visible' && this.state === 'reconnecting') this.reconnectNow();
     };
     doc.addEventListener('visibilitychange', onVisible);
     this.#stopWatchingVisibility = () => doc.removeEventListener('visibilitychange', onVisible);

@@ -20,6 +20,7 @@ Driver::~Driver() = default;
 
 // ---------------------------------------------------------------- lifecycle
 
+/// Also `_start` on a dormant session: the core wakes it (the app wants to meet new peers).
 void Driver::start() {
   signaling_.listen_network();
   feed(input::Join{});

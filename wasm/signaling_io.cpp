@@ -25,7 +25,8 @@ TimeMs SignalingIo::now() const {
 
 void SignalingIo::listen_network() {
   val global = val::global();
-  if (global["addEventListener"].typeOf().as<std::string>() != "function")
+  if (global["addEventListener"].typeOf().as<std::string>() != "function" ||
+      !is_nullish(online_listener_))
     return;
   online_listener_ = bound_trampoline("_networkEvent", handle_, true);
   offline_listener_ = bound_trampoline("_networkEvent", handle_, false);

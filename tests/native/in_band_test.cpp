@@ -389,3 +389,62 @@ TEST(InBandUntilConnected, ADormantSessionRenegotiatesOnTheChannelWithoutWaking)
 
 } // namespace
 } // namespace rtc_signaling::testing
+
+namespace rtc_signaling::testing {
+namespace {
+
+TEST(InBandUntilConnected, AJoinWhileDormantReopensToMeetNewPeersAndParksAgain) {
+  Config c = in_band_config();
+  c.signaling = SignalingMode::until_connected;
+  ClientDriver d{c};
+  d.join_open();  // alone in the room: nothing to settle, so it stays open
+  d.advance(10'000);
+  EXPECT_EQ(d.client.state(), SessionState::open) << "parks only with peers to keep";
+  // Someone joins and calls; once connected and quiet the session parks.
+  d.server(msg::PeerJoined{1, {"p2", "bob"}});
+  d.server(msg::Signal{2, "p2", Description{"offer", marked(kRemoteOffer)}});
+  auto srd = d.last<output::SetRemoteDescription>();
+  ASSERT_TRUE(srd);
+  d.handle(input::OperationDone{"p2", srd->op_id, true, "", std::nullopt});
+  auto sld = d.last<output::SetLocalDescription>();
+  ASSERT_TRUE(sld);
+  d.handle(input::OperationDone{"p2", sld->op_id, true, "", Description{"answer", kAnswer}});
+  d.handle(input::IceCandidate{"p2", std::nullopt});
+  d.server(msg::Ack{2});
+  d.handle(input::ConnectionStateChanged{"p2", ConnectionState::connected});
+  d.advance(c.park_after_ms + core::ReliableStream::kAckDelayMs);
+  ASSERT_EQ(d.client.state(), SessionState::dormant);
+  // The app asks to meet whoever arrived meanwhile (JS: reconnectNow()).
+  d.clear();
+  d.handle(input::Join{});
+  ASSERT_EQ(d.count<output::OpenSocket>(), 1u);
+  EXPECT_EQ(d.count<output::Reconnecting>(), 0u) << "not an outage";
+  d.handle(input::SocketOpened{});
+  msg::Welcome w;
+  w.id = "p1";
+  w.room = "r1";
+  w.resume = "tok-1";
+  w.resumed = true;
+  w.peers = {{"p2", "bob"}, {"p3", "carol"}};
+  d.server(w);
+  EXPECT_EQ(d.client.state(), SessionState::open);
+  ASSERT_EQ(d.count<output::PeerJoined>(), 1u);
+  EXPECT_EQ(d.last<output::PeerJoined>()->id, "p3");
+  EXPECT_EQ(d.count<output::ClosePeerConnection>(), 0u) << "the call with p2 is kept";
+  // carol, the newcomer, calls; once that settles too, the session parks again.
+  d.server(msg::Signal{3, "p3", Description{"offer", marked(kRemoteOffer)}});
+  srd = d.last<output::SetRemoteDescription>();
+  ASSERT_TRUE(srd);
+  d.handle(input::OperationDone{"p3", srd->op_id, true, "", std::nullopt});
+  sld = d.last<output::SetLocalDescription>();
+  ASSERT_TRUE(sld);
+  d.handle(input::OperationDone{"p3", sld->op_id, true, "", Description{"answer", kAnswer}});
+  d.handle(input::IceCandidate{"p3", std::nullopt});
+  d.server(msg::Ack{4});
+  d.handle(input::ConnectionStateChanged{"p3", ConnectionState::connected});
+  d.advance(c.park_after_ms + core::ReliableStream::kAckDelayMs);
+  EXPECT_EQ(d.client.state(), SessionState::dormant);
+}
+
+} // namespace
+} // namespace rtc_signaling::testing

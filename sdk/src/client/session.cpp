@@ -73,6 +73,11 @@ std::optional<std::string> Session::config_problem() const {
 // ---------------------------------------------------------------- attempts
 
 void Session::on_join(TimeMs now) {
+  // Dormant (until-connected): the app asks to reopen, e.g. to meet peers who arrived meanwhile.
+  if (ctx_.state == SessionState::dormant) {
+    wake(now);
+    return;
+  }
   if (ctx_.state != SessionState::idle)
     return;
   if (auto problem = config_problem()) {
