@@ -2,7 +2,9 @@
 // signaling socket every 2-5 s for 60 s, while ICE restarts keep signals flowing and every pair
 // streams data at 10 messages/s. Exactly-once is checked at the proxy (see proxy.js:
 // Accounting) and in the core (stats.signalsReceived counts what the core applied after its seq
-// dedupe, compared with the distinct signals the server relayed to that client).
+// dedupe, compared with the distinct signals the server relayed to that client). a and b signal
+// each other in-band (README.md#calls-without-a-server); c and d have it off, so every pair but
+// a-b goes through the server and the cuts, and a-b's channel signals are counted both ends.
 import './helpers/globals.js';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -43,7 +45,9 @@ function random(seed) {
 test('Reliability_ChaosMeshLosesNothingAcrossRandomCuts', { timeout: CHAOS_MS + 90_000 }, async (t) => {
   const seed = Number(process.env.RTC_CHAOS_SEED ?? Date.now() % 100_000);
   const rand = random(seed);
-  const watched = await mesh(['a', 'b', 'c', 'd'], { url: proxy.url, room: 'chaos' });
+  const watched = await mesh(['a', 'b', 'c', 'd'], { url: proxy.url, room: 'chaos' }, (name) =>
+    name === 'a' || name === 'b' ? {} : { inBandSignaling: false },
+  );
   const ids = watched.map((w) => w.id);
   const streams = dataStreams(watched, 10);
   // A slow link keeps frames and their acks in flight when a cut lands, so resends and replays
@@ -113,6 +117,20 @@ test('Reliability_ChaosMeshLosesNothingAcrossRandomCuts', { timeout: CHAOS_MS + 
     throw new Error(`${error.message} (${counts.join('; ')})`);
   });
 
+  const [wa, wb] = watched;
+  const inBandCounts = () =>
+    `a sent ${wa.client.stats.signalsSentInBand} b applied ${wb.client.stats.signalsReceivedInBand}; ` +
+    `b sent ${wb.client.stats.signalsSentInBand} a applied ${wa.client.stats.signalsReceivedInBand}`;
+  await waitFor(
+    () =>
+      wa.client.stats.signalsSentInBand === wb.client.stats.signalsReceivedInBand &&
+      wb.client.stats.signalsSentInBand === wa.client.stats.signalsReceivedInBand,
+    10_000,
+    'every in-band signal between a and b applied once',
+  ).catch((error) => {
+    throw new Error(`${error.message} (${inBandCounts()})`);
+  });
+
   const m = proxy.stats.match();
   const applied = watched.reduce((n, w) => n + w.client.stats.signalsReceived, 0);
   const reconnects = watched.reduce((n, w) => n + w.reconnects, 0);
@@ -122,6 +140,7 @@ test('Reliability_ChaosMeshLosesNothingAcrossRandomCuts', { timeout: CHAOS_MS + 
       `[chaos] signals sent=${m.sent} (frames ${m.sentFrames}, resent ${m.resends}) ` +
       `delivered=${m.delivered} (server replays ${m.replays}, duplicate frames reaching clients ${m.socketDuplicates}) ` +
       `applied_by_cores=${applied} lost=${m.lost.length} duplicated=${m.duplicated.length}\n` +
+      `[chaos] in-band a<->b: ${inBandCounts()}\n` +
       `[chaos] data sent=${streams.sentTotal()} received=${streams.receivedTotal()} ` +
       `refused_while_closed=${streams.refused} order_violations=${streams.violations.length}`,
   );
@@ -145,6 +164,10 @@ test('Reliability_ChaosMeshLosesNothingAcrossRandomCuts', { timeout: CHAOS_MS + 
   assert.deepEqual(m.duplicated, [], 'signals relayed twice');
   assert.equal(applied, m.delivered, 'each distinct relayed signal applied exactly once');
   assert.ok(m.sent > 50, `too little signaling to prove anything: ${m.sent}`);
+  assert.ok(wa.client.stats.signalsSentInBand > 0 && wb.client.stats.signalsSentInBand > 0, 'a and b signaled in-band');
+  for (const w of watched.slice(2)) {
+    assert.equal(w.client.stats.signalsSentInBand + w.client.stats.signalsReceivedInBand, 0, `${w.id} has it off`);
+  }
   assert.deepEqual(streams.violations, [], 'data arrived out of order or twice');
   // 12 directed pairs at 10/s; timers run late under CPU load, so only half is required.
   assert.ok(streams.sentTotal() >= 12 * 10 * (CHAOS_MS / 1000) * 0.5, 'data kept flowing');

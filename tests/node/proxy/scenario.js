@@ -51,10 +51,13 @@ export function watch(client) {
   return w;
 }
 
-/** Connects clients one after another; resolves when every pair's data channel is open. */
-export async function mesh(names, options) {
+/**
+ * Connects clients one after another; resolves when every pair's data channel is open.
+ * `perClient(name)` adds options for one client.
+ */
+export async function mesh(names, options, perClient = () => ({})) {
   const watched = [];
-  for (const name of names) watched.push(watch(await connectFast({ ...options, name })));
+  for (const name of names) watched.push(watch(await connectFast({ ...options, ...perClient(name), name })));
   await waitFor(() => watched.every((w) => w.channels.size === names.length - 1), 30_000, 'mesh channels open');
   return watched;
 }
