@@ -131,8 +131,7 @@ void PeerTable::fall_back(const PeerId& peer, TimeMs now) {
     stream_.flush(now, false);
 }
 
-void PeerTable::send_signal(const PeerId& peer, const negotiation::Negotiator& n,
-                            SignalPayload payload, TimeMs now) {
+void PeerTable::send_signal(const PeerId& peer, SignalPayload payload, TimeMs now) {
   in_band_.note_local(peer, payload);
   if (auto* d = std::get_if<Description>(&payload)) {
     in_band_.mark(*d);
@@ -297,7 +296,7 @@ void PeerTable::drain(const PeerId& peer, negotiation::Negotiator& n, TimeMs now
         [&](auto& a) {
           using A = std::decay_t<decltype(a)>;
           if constexpr (std::is_same_v<A, negotiation::SendSignal>) {
-            send_signal(peer, n, std::move(a.payload), now);
+            send_signal(peer, std::move(a.payload), now);
           } else if constexpr (std::is_same_v<A, output::PeerStateChanged>) {
             roster_.set_state(a.id, a.state);
             in_band_.connection_changed(peer, a.state);

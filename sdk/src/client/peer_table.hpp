@@ -89,8 +89,7 @@ private:
   void forget_peer(const PeerId& id);
   void roster_full(const PeerId& ignored);
   void drain(const PeerId& peer, negotiation::Negotiator& n, TimeMs now);
-  void send_signal(const PeerId& peer, const negotiation::Negotiator& n, SignalPayload payload,
-                   TimeMs now);
+  void send_signal(const PeerId& peer, SignalPayload payload, TimeMs now);
   /// The in-band route failed: an offer sent that way and still unanswered goes by the server.
   void fall_back(const PeerId& peer, TimeMs now);
   void move_in_band(const PeerId& peer);
