@@ -244,6 +244,11 @@ export interface PeerSummary {
   id: string;
   name: string;
   state: PeerConnectionState;
+  /**
+   * Where signals to this peer go now: `'in-band'` on the connection's own channel (both ends
+   * are rtc-signaling with `inBandSignaling`, and the connection is up), otherwise `'server'`.
+   */
+  signaling: 'server' | 'in-band';
 }
 
 /** Payload of every event, by name. */

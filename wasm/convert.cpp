@@ -158,6 +158,7 @@ val peers_to_val(const std::map<PeerId, PeerInfo>& peers) {
     peer.set("id", id);
     peer.set("name", info.name);
     peer.set("state", std::string(to_string(info.state)));
+    peer.set("signaling", std::string(info.in_band ? "in-band" : "server"));
     list.call<void>("push", peer);
   }
   return list;

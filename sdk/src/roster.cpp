@@ -23,6 +23,12 @@ void Roster::set_state(const PeerId& id, ConnectionState state) {
     it->second.state = state;
 }
 
+void Roster::set_in_band(const PeerId& id, bool in_band) {
+  auto it = peers_.find(id);
+  if (it != peers_.end())
+    it->second.in_band = in_band;
+}
+
 Roster::Diff Roster::reconcile(const std::vector<msg::PeerEntry>& server, const PeerId& self) {
   Diff diff;
   std::set<PeerId> listed;

@@ -19,6 +19,7 @@ public:
   bool remove(const PeerId& id);
   bool contains(const PeerId& id) const { return peers_.count(id) != 0; }
   void set_state(const PeerId& id, ConnectionState state);
+  void set_in_band(const PeerId& id, bool in_band);
   void clear() { peers_.clear(); }
   std::size_t size() const { return peers_.size(); }
   const std::map<PeerId, PeerInfo>& peers() const { return peers_; }

@@ -31,8 +31,9 @@ async function callThenKill(names) {
   }
   await waitForMesh(handles, 30_000);
   for (const h of handles) {
+    // Every pair's signals already take their connection's channel (client.peers[].signaling).
     await h.page.waitForFunction(
-      (n) => window.rtcSummary().log.filter((e) => e.type === 'channel' && e.state === 'open').length >= n,
+      (n) => window.rtcSummary().peers.filter((p) => p.signaling === 'in-band').length === n,
       handles.length - 1,
       { timeout: 15_000 },
     );

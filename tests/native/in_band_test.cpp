@@ -133,7 +133,9 @@ TEST_F(InBandSession, APeerThatDoesNotMarkItsDescriptionsStaysOnTheServerRoute) 
 
 TEST_F(InBandSession, OnceTheChannelIsOpenSignalsGoOnItNumberedAndCountingTheServerRoute) {
   call();
+  EXPECT_FALSE(d.client.peers().at("p2").in_band);
   open_channel();
+  EXPECT_TRUE(d.client.peers().at("p2").in_band) << "client.peers[].signaling is 'in-band'";
   d.clear();
   d.handle(input::IceCandidate{"p2", candidate(5000)});
   d.handle(input::IceCandidate{"p2", std::nullopt});
@@ -173,6 +175,7 @@ TEST_F(InBandSession, MidNegotiationChannelToServer_AnOfferTheClosedChannelLeftU
   ASSERT_EQ(channel_signals().size(), 2u);
   d.clear();
   d.handle(input::SignalChannelChanged{"p2", false});
+  EXPECT_FALSE(d.client.peers().at("p2").in_band);
   auto sent = to_server();
   ASSERT_EQ(sent.size(), 2u);
   EXPECT_EQ(std::get<Description>(sent[0].payload).sdp, marked(kOffer2)) << "the same offer";
@@ -297,6 +300,7 @@ TEST_F(InBandSession, SignalsQueuedForTheServerWhileThePathWasDownMoveToTheChann
   call();
   open_channel();
   d.handle(input::ConnectionStateChanged{"p2", ConnectionState::disconnected});
+  EXPECT_FALSE(d.client.peers().at("p2").in_band) << "the path broke";
   d.handle(input::SocketClosed{1006, "", true});  // and the server is gone too
   d.clear();
   d.handle(input::IceCandidate{"p2", candidate(5004)});

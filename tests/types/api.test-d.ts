@@ -190,7 +190,7 @@ assertType<
 >();
 assertType<Equal<typeof client.id, string>>();
 assertType<Equal<typeof client.state, SessionState>>();
-assertType<Equal<PeerSummary, { id: string; name: string; state: PeerConnectionState }>>();
+assertType<Equal<PeerSummary, { id: string; name: string; state: PeerConnectionState; signaling: 'server' | 'in-band' }>>();
 assertType<Equal<typeof client.peers, PeerSummary[]>>();
 assertType<Equal<ReturnType<Client['broadcast']>, number>>();
 assertType<Equal<ReturnType<Client['close']>, Promise<void>>>();

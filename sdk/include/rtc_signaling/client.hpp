@@ -23,6 +23,9 @@ namespace rtc_signaling {
 struct PeerInfo {
   std::string name;
   ConnectionState state = ConnectionState::new_;
+  /// Signals to this peer travel on its connection's signaling channel now, not the server
+  /// (docs/ARCHITECTURE.md#in-band-signaling).
+  bool in_band = false;
 };
 
 /// Counters for diagnostics and benchmarks.

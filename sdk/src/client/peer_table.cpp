@@ -82,6 +82,7 @@ void PeerTable::on_signal_channel(const PeerId& peer, bool open, TimeMs now) {
     return;
   const bool was_open = in_band_.open(peer);
   in_band_.channel_changed(peer, open);
+  roster_.set_in_band(peer, in_band_.usable(peer));
   if (was_open && !in_band_.open(peer)) {
     fall_back(peer, now);
     for (auto& payload : in_band_.take_lost(peer)) {
@@ -160,6 +161,8 @@ void PeerTable::drop_connections() {
   }
   negotiators_.clear();
   in_band_.clear();
+  for (const auto& [id, info] : roster_.peers())
+    roster_.set_in_band(id, false);
   last_offer_.clear();
 }
 
@@ -251,6 +254,8 @@ void PeerTable::close_all() {
     ctx_.emit(output::ClosePeerConnection{peer});
   negotiators_.clear();
   in_band_.clear();
+  for (const auto& [id, info] : roster_.peers())
+    roster_.set_in_band(id, false);
 }
 
 // ---------------------------------------------------------------- connections
@@ -301,6 +306,7 @@ void PeerTable::drain(const PeerId& peer, negotiation::Negotiator& n, TimeMs now
             roster_.set_state(a.id, a.state);
             in_band_.connection_changed(peer, a.state);
             const bool usable = in_band_.usable(peer);
+            roster_.set_in_band(peer, usable);
             ctx_.emit(std::move(a));
             if (usable)
               move_in_band(peer);

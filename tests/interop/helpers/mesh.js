@@ -39,3 +39,32 @@ export async function exchange(clients, timeoutMs = T) {
     }
   }
 }
+
+/**
+ * In-band signaling on this dialect (README.md#calls-without-a-server): once a and b are
+ * connected, an ICE restart between them goes over their connection's own channel, not the
+ * server: both apply signals from the channel while neither writes one to the server. Data flows
+ * afterwards.
+ */
+export async function restartIceInBand(a, b, timeoutMs = T) {
+  const { waitFor } = await import('../../node/proxy/scenario.js');
+  const inBand = (c, other) => c.peers.find((p) => p.id === other.id)?.signaling === 'in-band';
+  await waitFor(() => inBand(a, b) && inBand(b, a), timeoutMs, `${a.id} and ${b.id} signal in-band`);
+  const sent = [a.stats.signalsSent, b.stats.signalsSent];
+  const applied = [a.stats.signalsReceivedInBand, b.stats.signalsReceivedInBand];
+  a.restartIce(b.id);
+  await waitFor(
+    () => b.stats.signalsReceivedInBand > applied[1] && a.stats.signalsReceivedInBand > applied[0],
+    timeoutMs,
+    `${a.id} and ${b.id} apply the restart's signals from their channel`,
+  );
+  await waitFor(
+    () => [a, b].every((c) => c.peers.find((p) => p.id === (c === a ? b.id : a.id))?.state === 'connected'),
+    timeoutMs,
+    'connected after the restart',
+  );
+  if (a.stats.signalsSent !== sent[0] || b.stats.signalsSent !== sent[1]) {
+    throw new Error(`signals went to the server: ${sent} -> ${[a.stats.signalsSent, b.stats.signalsSent]}`);
+  }
+  await exchange([a, b]);
+}

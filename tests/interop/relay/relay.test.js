@@ -8,7 +8,7 @@ import { afterEach, beforeEach, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { installWebRtc } from '../../node/helpers/globals.js';
 import { once, withTimeout } from '../../node/helpers/events.js';
-import { exchange, meshed, names, trackChannels } from '../helpers/mesh.js';
+import { exchange, meshed, names, restartIceInBand, trackChannels } from '../helpers/mesh.js';
 import { startRelay } from './helpers/relay.js';
 
 const { connect } = await import(new URL('../../../dist/index.js', import.meta.url).href);
@@ -58,6 +58,14 @@ test('Relay_ThreeClientsFormAFullMeshAndExchangeDataBothWaysOnEveryPair', async 
     assert.match(c.id, /^rs-[0-9a-f]{16}$/);
     assert.equal(c.stats.framesDropped, 0, `${c.id} dropped frames`);
   }
+});
+
+test('Relay_ConnectedSdkPeersRestartIceOnTheirOwnChannelNotThroughTheRelay', async () => {
+  const alice = await join('alice');
+  const bob = await join('bob');
+  await meshed([alice, bob]);
+  await restartIceInBand(alice, bob);
+  await restartIceInBand(bob, alice);
 });
 
 test('Relay_AClientInAnotherRoomSeesNoneAndIsSeenByNone', async () => {

@@ -7,6 +7,7 @@ import { HubConnectionBuilder, HttpTransportType, LogLevel } from '@microsoft/si
 import { installWebRtc } from '../../node/helpers/globals.js';
 import { once, until, withTimeout } from '../../node/helpers/events.js';
 import { buildHub, startHub, token } from './helpers/hub.js';
+import { restartIceInBand } from '../helpers/mesh.js';
 
 // RTC_SIGNALING_DIST lets a helper test a private build; CI tests dist/ as scripts/build wrote it.
 const dist = process.env.RTC_SIGNALING_DIST ?? new URL('../../../dist/index.js', import.meta.url).href;
@@ -101,6 +102,14 @@ test('SignalR_Room_TwoSdkClientsJoinSeeEachOtherAndExchangeData', { timeout: 60_
   const left = once(alice, 'peer-left', () => true, T);
   await bob.close();
   assert.deepEqual(await left, { id: bob.id, reason: 'left' });
+});
+
+test('SignalR_Room_ConnectedSdkClientsRestartIceOnTheirOwnChannelNotThroughTheHub', { timeout: 60_000 }, async () => {
+  const alice = await roomClient('room-in-band', 'alice');
+  const bob = await roomClient('room-in-band', 'bob');
+  await exchangeData(alice, bob);
+  await restartIceInBand(alice, bob);
+  await restartIceInBand(bob, alice);
 });
 
 test('SignalR_Room_MissingOrBadTokenRejectsUnauthorized', { timeout: 60_000 }, async () => {

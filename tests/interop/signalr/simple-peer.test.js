@@ -96,6 +96,10 @@ async function assertCall(sdk, sp) {
   const [a, b] = [await summary(sdk), await summary(sp)];
   assert.deepEqual(a.errors, []);
   assert.deepEqual(b.errors, []);
+  // The interop rule of in-band signaling: a peer that is not rtc-signaling never announces it,
+  // so every signal with it went through the hub.
+  assert.equal(a.stats.signalsSentInBand + a.stats.signalsReceivedInBand, 0, 'nothing in-band with a foreign peer');
+  assert.ok(a.peers.every((p) => p.signaling === 'server'));
   assert.deepEqual(sdk.errors, []);
   assert.deepEqual(sp.errors, []);
 }
@@ -130,6 +134,10 @@ async function assertEkobitCall(sdk, article) {
   const [a, b] = [await summary(sdk), await summary(article)];
   assert.deepEqual(a.errors, []);
   assert.deepEqual(b.errors, []);
+  // The interop rule of in-band signaling: a peer that is not rtc-signaling never announces it,
+  // so every signal with it went through the hub.
+  assert.equal(a.stats.signalsSentInBand + a.stats.signalsReceivedInBand, 0, 'nothing in-band with a foreign peer');
+  assert.ok(a.peers.every((p) => p.signaling === 'server'));
   assert.ok(b.log.some((line) => /^\[Server\]: Client .* joined the room/.test(line)), 'the hub logs to the group');
   return [a, b];
 }
@@ -191,6 +199,10 @@ async function assertSnapCall(sdk, snap, role) {
   const [a, b] = [await summary(sdk), await summary(snap)];
   assert.deepEqual(a.errors, []);
   assert.deepEqual(b.errors, []);
+  // The interop rule of in-band signaling: a peer that is not rtc-signaling never announces it,
+  // so every signal with it went through the hub.
+  assert.equal(a.stats.signalsSentInBand + a.stats.signalsReceivedInBand, 0, 'nothing in-band with a foreign peer');
+  assert.ok(a.peers.every((p) => p.signaling === 'server'));
   assert.deepEqual(sdk.errors, []);
   assert.deepEqual(snap.errors, []);
   assert.equal(b.signalsSent, 1, 'one non-trickle signal from the SnapRTC page');
