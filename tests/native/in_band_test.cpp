@@ -43,6 +43,17 @@ json candidate_json(int port, const char* ufrag = "theirs1") {
             {"usernameFragment", ufrag}}}};
 }
 
+/// The welcome of a resumed session as p1 in r1.
+msg::Welcome resumed_welcome(std::vector<msg::PeerEntry> peers) {
+  msg::Welcome w;
+  w.id = "p1";
+  w.room = "r1";
+  w.resume = "tok-1";
+  w.resumed = true;
+  w.peers = std::move(peers);
+  return w;
+}
+
 Config in_band_config() {
   Config c = test_config();
   c.in_band_signaling = true;
@@ -312,14 +323,8 @@ TEST_F(InBandSession, SignalsQueuedForTheServerWhileThePathWasDownMoveToTheChann
   EXPECT_EQ(frames[0]["s"], 1) << "taken back from the outbox, so not counted as server-route";
   // Nothing is left for the server to send when it returns.
   d.handle(input::SocketOpened{});
-  msg::Welcome w;
-  w.id = "p1";
-  w.room = "r1";
-  w.resume = "tok-1";
-  w.resumed = true;
-  w.peers = {{"p2", "bob"}};
   d.clear();
-  d.server(w);
+  d.server(resumed_welcome({{"p2", "bob"}}));
   EXPECT_TRUE(to_server().empty());
 }
 
@@ -397,6 +402,21 @@ TEST(InBandUntilConnected, ADormantSessionRenegotiatesOnTheChannelWithoutWaking)
 namespace rtc_signaling::testing {
 namespace {
 
+/// `peer` calls us through the server (its offer is server seq `seq`); we answer, our answer and
+/// end-of-candidates are acknowledged, and the connection comes up.
+void answer_call(ClientDriver& d, const PeerId& peer, msg::Seq seq) {
+  d.server(msg::Signal{seq, peer, Description{"offer", marked(kRemoteOffer)}});
+  auto srd = d.last<output::SetRemoteDescription>();
+  ASSERT_TRUE(srd);
+  d.handle(input::OperationDone{peer, srd->op_id, true, "", std::nullopt});
+  auto sld = d.last<output::SetLocalDescription>();
+  ASSERT_TRUE(sld);
+  d.handle(input::OperationDone{peer, sld->op_id, true, "", Description{"answer", kAnswer}});
+  d.handle(input::IceCandidate{peer, std::nullopt});
+  d.server(msg::Ack{d.client.stats().signals_sent});
+  d.handle(input::ConnectionStateChanged{peer, ConnectionState::connected});
+}
+
 TEST(InBandUntilConnected, AJoinWhileDormantReopensToMeetNewPeersAndParksAgain) {
   Config c = in_band_config();
   c.signaling = SignalingMode::until_connected;
@@ -406,16 +426,7 @@ TEST(InBandUntilConnected, AJoinWhileDormantReopensToMeetNewPeersAndParksAgain) 
   EXPECT_EQ(d.client.state(), SessionState::open) << "parks only with peers to keep";
   // Someone joins and calls; once connected and quiet the session parks.
   d.server(msg::PeerJoined{1, {"p2", "bob"}});
-  d.server(msg::Signal{2, "p2", Description{"offer", marked(kRemoteOffer)}});
-  auto srd = d.last<output::SetRemoteDescription>();
-  ASSERT_TRUE(srd);
-  d.handle(input::OperationDone{"p2", srd->op_id, true, "", std::nullopt});
-  auto sld = d.last<output::SetLocalDescription>();
-  ASSERT_TRUE(sld);
-  d.handle(input::OperationDone{"p2", sld->op_id, true, "", Description{"answer", kAnswer}});
-  d.handle(input::IceCandidate{"p2", std::nullopt});
-  d.server(msg::Ack{2});
-  d.handle(input::ConnectionStateChanged{"p2", ConnectionState::connected});
+  answer_call(d, "p2", 2);
   d.advance(c.park_after_ms + core::ReliableStream::kAckDelayMs);
   ASSERT_EQ(d.client.state(), SessionState::dormant);
   // The app asks to meet whoever arrived meanwhile (JS: reconnectNow()).
@@ -424,28 +435,13 @@ TEST(InBandUntilConnected, AJoinWhileDormantReopensToMeetNewPeersAndParksAgain) 
   ASSERT_EQ(d.count<output::OpenSocket>(), 1u);
   EXPECT_EQ(d.count<output::Reconnecting>(), 0u) << "not an outage";
   d.handle(input::SocketOpened{});
-  msg::Welcome w;
-  w.id = "p1";
-  w.room = "r1";
-  w.resume = "tok-1";
-  w.resumed = true;
-  w.peers = {{"p2", "bob"}, {"p3", "carol"}};
-  d.server(w);
+  d.server(resumed_welcome({{"p2", "bob"}, {"p3", "carol"}}));
   EXPECT_EQ(d.client.state(), SessionState::open);
   ASSERT_EQ(d.count<output::PeerJoined>(), 1u);
   EXPECT_EQ(d.last<output::PeerJoined>()->id, "p3");
   EXPECT_EQ(d.count<output::ClosePeerConnection>(), 0u) << "the call with p2 is kept";
   // carol, the newcomer, calls; once that settles too, the session parks again.
-  d.server(msg::Signal{3, "p3", Description{"offer", marked(kRemoteOffer)}});
-  srd = d.last<output::SetRemoteDescription>();
-  ASSERT_TRUE(srd);
-  d.handle(input::OperationDone{"p3", srd->op_id, true, "", std::nullopt});
-  sld = d.last<output::SetLocalDescription>();
-  ASSERT_TRUE(sld);
-  d.handle(input::OperationDone{"p3", sld->op_id, true, "", Description{"answer", kAnswer}});
-  d.handle(input::IceCandidate{"p3", std::nullopt});
-  d.server(msg::Ack{4});
-  d.handle(input::ConnectionStateChanged{"p3", ConnectionState::connected});
+  answer_call(d, "p3", 3);
   d.advance(c.park_after_ms + core::ReliableStream::kAckDelayMs);
   EXPECT_EQ(d.client.state(), SessionState::dormant);
 }
