@@ -164,6 +164,11 @@ test('two people join a room, see and chat with each other, survive a server res
         .filter({ hasText: /^Reconnecting… (next try in \d+ s|trying now)$/ })
         .waitFor(WAIT);
       assert.match(await who.page.getByTestId('status-attempt').textContent(), /^attempt \d+$/);
+      // In-band signaling: changes to the call still reach the other person without the server.
+      await who.page
+        .getByTestId('status-in-band')
+        .filter({ hasText: /still reach\s+1 person directly/ })
+        .waitFor(WAIT);
       await who.page.getByTestId('retry-now').waitFor(WAIT);
       assert.equal(await who.page.getByTestId('tile-local').getByTestId('tile-state').count(), 0, 'no signaling state on your own tile');
       assert.equal(await remoteTile(who, other.name).getByTestId('tile-state').textContent(), 'connected');

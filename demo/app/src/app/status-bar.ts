@@ -21,6 +21,13 @@ type Tone = 'ok' | 'busy' | 'warn' | 'error' | 'idle';
         <button type="button" class="link" data-testid="retry-now" (click)="rtc.reconnectNow()">Retry now</button>
       }
     </div>
+    @if (rtc.state() === 'reconnecting' && direct() > 0) {
+      <div class="status__line" data-testid="status-in-band" data-tone="ok">
+        <span class="dot" data-tone="ok"></span>
+        <span>The call goes on: camera and screen changes still reach
+          {{ direct() === 1 ? '1 person' : direct() + ' people' }} directly.</span>
+      </div>
+    }
     @if (rtc.error(); as e) {
       <div class="status__line" data-testid="status-error" data-tone="error" [attr.data-code]="e.code">
         <span class="dot" data-tone="error"></span>
@@ -61,6 +68,12 @@ export class StatusBar {
       this.retrying.set(false);
     }
   }
+
+  /** Peers signaled in-band, re-read on every countdown tick (the client emits no event for it). */
+  protected readonly direct = computed(() => {
+    this.now();
+    return this.rtc.state() === 'reconnecting' ? this.rtc.directPeers() : 0;
+  });
 
   protected readonly line = computed<{ text: string; tone: Tone }>(() => {
     const peers = this.rtc.peers().length;
