@@ -1,4 +1,4 @@
-// Resume tokens: HMAC-SHA256 over {room, id, name, sub, sid, sh, exp, iat}, base64url. They carry
+// Resume tokens: HMAC-SHA256 over {room, id, name, sub, sid, sh, exp, iat, iss}, base64url. They carry
 // everything needed to re-create a peer, so a restarted server holding the same key keeps the
 // client's id without any stored session state (docs/ARCHITECTURE.md, "Resume").
 //
@@ -33,27 +33,32 @@ export class ResumeTokens {
     this.maxRevoked = maxRevoked;
     this.now = now;
     this.revoked = new Map(); // sid -> exp (ms); insertion order = oldest first
-    // Tokens issued before this instant come from an earlier process (a restart).
-    this.bornAt = now();
+    // Which process issued a token (`iss`): one from another process holding the same key (an
+    // earlier one before a restart, or another instance the client failed over from) re-creates
+    // its session; one of ours whose session is gone had its grace period expire. A start time
+    // cannot tell these apart once two instances run side by side.
+    this.instance = b64url(randomBytes(9));
   }
 
-  /** True when `claims` (from verify) were issued by this process, not by one before a restart. */
+  /** True when `claims` (from verify) were issued by this process, not by another (a restart, another instance). */
   issuedHere(claims) {
-    return Number.isFinite(claims.iat) && claims.iat >= this.bornAt;
+    return claims.iss === this.instance;
   }
 
   /** @param session {sid, secret} from newSession(), or {sid, sh} of a verified token. */
   issue({ room, id, name, sub = null, session }) {
     const exp = Math.floor((this.now() + this.ttlMs) / 1000);
     const sh = session.sh ?? hashSecret(session.secret);
-    const body = b64url(JSON.stringify({ room, id, name, sub, sid: session.sid, sh, exp, iat: this.now() }));
+    const body = b64url(
+      JSON.stringify({ room, id, name, sub, sid: session.sid, sh, exp, iat: this.now(), iss: this.instance }),
+    );
     return `${body}.${this.#mac(body)}`;
   }
 
   /**
    * @param presented {secret, sub}: the session secret the client sent beside the token, and the
    *   subject of the connection's access token (null without auth).
-   * @returns {{ok: true, claims: {room, id, name, sub, sid, sh, exp, iat}} | {ok: false, reason: string}}
+   * @returns {{ok: true, claims: {room, id, name, sub, sid, sh, exp, iat, iss}} | {ok: false, reason: string}}
    */
   verify(token, { secret, sub = null }) {
     const claims = this.#open(token);
@@ -104,11 +109,11 @@ export class ResumeTokens {
       return null;
     }
     if (typeof claims !== 'object' || claims === null) return null;
-    const { room, id, name, sub, sid, sh, exp, iat } = claims;
+    const { room, id, name, sub, sid, sh, exp, iat, iss } = claims;
     if (typeof room !== 'string' || typeof id !== 'string' || typeof name !== 'string') return null;
     if (typeof sid !== 'string' || typeof sh !== 'string' || !(sub === null || typeof sub === 'string')) return null;
     if (!Number.isFinite(exp) || exp * 1000 <= this.now()) return null;
-    return { room, id, name, sub, sid, sh, exp, iat };
+    return { room, id, name, sub, sid, sh, exp, iat, iss: typeof iss === 'string' ? iss : null };
   }
 
   #mac(body) {

@@ -127,6 +127,25 @@ test('Server_RestartWithSameResumeSecretKeepsIdsAndContinuesNumbering', async ()
   }
 });
 
+test('Server_ATokenFromAnotherInstanceRunningSideBySideIsRestoredNotTakenForAnExpiredGrace', async () => {
+  // Both instances run before the token is issued: only the issuer's name in the token (`iss`)
+  // tells the second that it did not issue it (a client failing over, README "Several endpoints").
+  const first = await startServer({ resumeSecret: 'shared' });
+  const second = await startServer({ resumeSecret: 'shared' });
+  try {
+    const alice = await joined(first, 'res-side', 'alice');
+    await first.close();
+    await alice.waitClose();
+    const back = await joined(second, 'res-side', 'alice', resumeOf(alice, 0));
+    assert.equal(back.welcome.id, alice.welcome.id);
+    assert.equal(back.welcome.resumed, true);
+    assert.equal(back.welcome.restored, true);
+    await back.close();
+  } finally {
+    await second.close();
+  }
+});
+
 test('Server_ResumeTokenFromAnotherSecretStartsAFreshSession', async () => {
   const first = await startServer({ resumeSecret: 'one' });
   const alice = await joined(first, 'res-6', 'alice');
