@@ -146,8 +146,13 @@ export interface ReconnectOptions {
 }
 
 export interface ConnectOptions {
-  /** Signaling endpoint, e.g. `ws://localhost:8080/signal`. */
-  url: string;
+  /**
+   * Signaling endpoint, e.g. `ws://localhost:8080/signal`, or several endpoints of the same
+   * service (e.g. instances sharing rooms and a resume secret): the first attempt uses the first;
+   * an attempt that fails before the session opens moves on to the next, in list order, wrapping
+   * around; a session that was open retries its own endpoint first. The backoff is the same.
+   */
+  url: string | string[];
   /** Room to join. */
   room: string;
   /** Display name shown to the other peers (at most 64 UTF-8 bytes are sent). */
@@ -433,10 +438,13 @@ function toCoreConfig(options: ConnectOptions): CoreConfig {
       if (typeof listener !== 'function') throw invalid(`on.${event} must be a function`);
     }
   }
-  const { url, room, name = '', token } = options;
-  if (typeof url !== 'string' || !/^wss?:\/\//i.test(url)) {
-    throw invalid('url must be a ws:// or wss:// URL');
+  const { room, name = '', token } = options;
+  const urls: unknown[] = Array.isArray(options.url) ? options.url : [options.url];
+  if (urls.length === 0 || !urls.every((u) => typeof u === 'string' && /^wss?:\/\//i.test(u))) {
+    throw invalid(Array.isArray(options.url) ? 'url must list ws:// or wss:// URLs' : 'url must be a ws:// or wss:// URL');
   }
+  const url = urls[0] as string;
+  const fallbackUrls = urls.slice(1) as string[];
   if (typeof room !== 'string' || room.length === 0) throw invalid('room must be a non-empty string');
   if (typeof name !== 'string') throw invalid('name must be a string');
   if (token !== undefined && token !== null && typeof token !== 'string' && typeof token !== 'function') {
@@ -508,6 +516,7 @@ function toCoreConfig(options: ConnectOptions): CoreConfig {
     signaling,
     inBandSignaling: options.inBandSignaling !== false,
     url,
+    fallbackUrls,
     room,
     name,
     token: typeof token === 'string' ? token : undefined,

@@ -9,6 +9,7 @@ export interface CoreConfig {
   signaling: 'always' | 'until-connected';
   inBandSignaling: boolean;
   url: string;
+  fallbackUrls: string[];
   room: string;
   name: string;
   token: string | undefined;

@@ -90,6 +90,14 @@ Config config_from_val(const val& options) {
   // On unless the app turns it off (README.md#calls-without-a-server).
   config.in_band_signaling = !options["inBandSignaling"].strictlyEquals(val(false));
   config.url = string_field(options, "url").value_or("");
+  val fallbacks = options["fallbackUrls"];
+  if (fallbacks.isArray()) {
+    const unsigned count = fallbacks["length"].as<unsigned>();
+    for (unsigned i = 0; i < count; ++i) {
+      if (fallbacks[i].isString())
+        config.fallback_urls.push_back(fallbacks[i].as<std::string>());
+    }
+  }
   config.room = string_field(options, "room").value_or("");
   config.name = string_field(options, "name").value_or("");
   config.token = string_field(options, "token");

@@ -52,6 +52,8 @@ const everyOption: Required<ConnectOptions> = {
   inBandSignaling: false,
   on: { error: ({ code, fatal }) => void [code, fatal], reconnecting: ({ attempt, delayMs }) => attempt + delayMs },
 };
+// `url` may list several endpoints.
+const severalUrls: ConnectOptions = { url: ['ws://a/signal', 'wss://b/signal'], room: 'r' };
 // `on` listeners get the payload of their event.
 const onListeners: ConnectOptions = {
   ...{ url: 'ws://x/signal', room: 'r' },
@@ -61,7 +63,7 @@ const onListeners: ConnectOptions = {
 const onUnknown: ConnectOptions = { url: 'ws://x/signal', room: 'r', on: { nope: () => 0 } };
 // @ts-expect-error a listener gets its event's payload: 'state' has no `code`
 const onWrongPayload: ConnectOptions = { url: 'ws://x/signal', room: 'r', on: { state: ({ code }) => code } };
-void [onListeners, onUnknown, onWrongPayload];
+void [onListeners, onUnknown, onWrongPayload, severalUrls];
 const minimal: ConnectOptions = { url: 'ws://x/signal', room: 'r' };
 const syncToken: ConnectOptions = { ...minimal, token: () => 't' };
 const asyncToken: ConnectOptions = { ...minimal, token: async () => 't' };

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace rtc_signaling {
 
@@ -55,6 +56,11 @@ struct Limits {
 struct Config {
   Dialect dialect = Dialect::native;
   std::string url;   ///< ws:// or wss:// endpoint, e.g. ws://localhost:8080/signal
+  /// More endpoints of the same service (docs/ARCHITECTURE.md#the-session): an attempt that
+  /// fails before the session opens moves on to the next one, in list order after `url`,
+  /// wrapping around; a session that was open retries its endpoint first. The Session sets `url`
+  /// to the endpoint of each attempt.
+  std::vector<std::string> fallback_urls;
   std::string room;
   std::string name;
   /// Static token, sent as the access_token query parameter.

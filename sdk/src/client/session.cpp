@@ -54,6 +54,10 @@ std::optional<std::string> Session::config_problem() const {
     return "unsupported dialect";
   if (!url::is_websocket_url(config.url))
     return "url must be ws:// or wss://";
+  for (const auto& fallback : config.fallback_urls) {
+    if (!url::is_websocket_url(fallback))
+      return "every url must be ws:// or wss://";
+  }
   if (config.room.empty() || config.room.size() > kMaxRoomBytes ||
       !validation::valid_utf8(config.room)) {
     return "room must be 1-256 bytes of UTF-8";
@@ -85,12 +89,17 @@ void Session::on_join(TimeMs now) {
     return;
   }
   token_ = ctx_.config.token;
+  endpoints_ = {ctx_.config.url};
+  endpoints_.insert(endpoints_.end(), ctx_.config.fallback_urls.begin(),
+                    ctx_.config.fallback_urls.end());
   go(SessionEvent::join);
   ctx_.timers.set(Timer::connect, now + ctx_.config.connect_timeout_ms);
   start_attempt(now);
 }
 
 void Session::start_attempt(TimeMs now) {
+  if (!endpoints_.empty())
+    ctx_.config.url = endpoints_[endpoint_];
   if (ctx_.config.token_provider) {
     awaiting_token_ = true;
     ctx_.timers.set(Timer::token, now + kTokenTimeoutMs);
@@ -237,8 +246,13 @@ void Session::lost(TimeMs now) {
                  Timer::token, Timer::pacing}) {
     ctx_.timers.clear(t);
   }
+  // An attempt that never opened moves on to the next endpoint; a session that was open retries
+  // its own first (most drops are the socket, not the server).
+  const bool was_open = ctx_.state == SessionState::open;
   if (!go(SessionEvent::connection_lost))
     return;
+  if (!was_open && !endpoints_.empty())
+    endpoint_ = (endpoint_ + 1) % endpoints_.size();
   if (!ctx_.config.reconnect.enabled) {
     fatal(errc::reconnect_exhausted, "connection lost and reconnecting is disabled");
     return;

@@ -60,6 +60,9 @@ private:
   bool awaiting_token_ = false;
   std::optional<std::string> token_;
   std::string socket_url_;
+  /// Config::url then Config::fallback_urls, and the one the next attempt uses.
+  std::vector<std::string> endpoints_;
+  std::size_t endpoint_ = 0;
   std::optional<std::uint32_t> probe_id_;
   std::optional<std::uint32_t> negotiate_id_; ///< the dialect's pre-socket HTTP step (SignalR)
   std::uint32_t next_request_id_ = 1;
