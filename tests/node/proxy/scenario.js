@@ -1,5 +1,6 @@
 // Shared pieces of the reliability scenarios: a mesh of wasm clients with real WebRTC, data
 // streams with per-sender counters, and condition waits (never fixed sleeps).
+import assert from 'node:assert/strict';
 import { connectFast } from '../helpers/clients.js';
 import { until } from '../helpers/events.js';
 
@@ -107,6 +108,21 @@ export function dataStreams(watched, perSecond) {
     receivedTotal: () => total(received),
     allArrived: () => [...sent].every(([k, n]) => (received.get(k) ?? 0) === n),
   };
+}
+
+/**
+ * The end of an outage scenario: the streams stop, every message sent arrives once and in order,
+ * and none of `watched` saw a peer leave or a connection fail, close or end its session.
+ */
+export async function assertCallsIntact(streams, watched) {
+  streams.stop();
+  await waitFor(() => streams.allArrived(), 10_000, 'every data message delivered');
+  assert.deepEqual(streams.violations, []);
+  for (const w of watched) {
+    assert.deepEqual(w.left, [], `${w.id} saw a peer leave`);
+    assert.deepEqual(w.badPeerStates, [], `${w.id} had a connection fail or close`);
+    assert.equal(w.closedStates, 0);
+  }
 }
 
 export function allOpen(watched) {
