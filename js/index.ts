@@ -148,7 +148,7 @@ export interface ReconnectOptions {
 export interface ConnectOptions {
   /**
    * Signaling endpoint, e.g. `ws://localhost:8080/signal`, or several endpoints of the same
-   * service (e.g. instances sharing rooms and a resume secret): the first attempt uses the first;
+   * service (e.g. reference server instances sharing a resume secret): the first attempt uses the first;
    * an attempt that fails before the session opens moves on to the next, in list order, wrapping
    * around; a session that was open retries its own endpoint first. The backoff is the same.
    */

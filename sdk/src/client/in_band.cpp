@@ -121,12 +121,14 @@ void InBand::send(const PeerId& peer, const SignalPayload& payload) {
   std::string frame = "{\"n\":" + std::to_string(n) + ",\"s\":" + std::to_string(r->server_out) +
                       ",\"signal\":" + dialects::dump_json_text(dialects::encode_canonical(payload)) +
                       "}";
-  if (const auto* d = std::get_if<Description>(&payload))
-    r->offer_in_band = d->type == "offer" ? true : r->offer_in_band;
   ctx_.emit(output::SendOnSignalChannel{peer, std::move(frame)});
   ++ctx_.stats.signals_sent_in_band;
-  if (!std::holds_alternative<Description>(payload))
+  if (const auto* d = std::get_if<Description>(&payload)) {
+    if (d->type == "offer")
+      r->offer_in_band = true;
+  } else {
     r->unacked_out.push_back(Route::Numbered{n, payload, 0});
+  }
 }
 
 void InBand::note_local(const PeerId& peer, const SignalPayload& payload) {
@@ -156,12 +158,16 @@ std::vector<SignalPayload> InBand::take_lost(const PeerId& peer) {
   return lost;
 }
 
-void InBand::sent_by_server(const PeerId& peer, int count) {
+void InBand::sent_by_server(const PeerId& peer) {
   if (Route* r = find(peer)) {
-    r->server_out = count < 0 && r->server_out < std::uint64_t(-count) ? 0 : r->server_out + count;
-    if (count > 0)
-      r->offer_in_band = false;
+    ++r->server_out;
+    r->offer_in_band = false;
   }
+}
+
+void InBand::taken_back(const PeerId& peer, std::size_t count) {
+  if (Route* r = find(peer))
+    r->server_out = r->server_out < count ? 0 : r->server_out - count;
 }
 
 std::vector<SignalPayload> InBand::received_by_server(const PeerId& peer) {
@@ -212,11 +218,6 @@ bool InBand::offer_in_band(const PeerId& peer) const {
   return r && r->offer_in_band;
 }
 
-std::size_t InBand::unacked(const PeerId& peer) const {
-  const Route* r = find(peer);
-  return r ? static_cast<std::size_t>(r->next_n - 1 - r->acked_out) : 0;
-}
-
 void InBand::bad(const PeerId& peer, const std::string& why) {
   ++ctx_.stats.frames_dropped;
   ctx_.error(errc::bad_message, "in-band signal from " + peer + ": " + why);
@@ -247,8 +248,6 @@ std::vector<SignalPayload> InBand::receive(const PeerId& peer, std::string_view 
       bad(peer, "ack is not the number of a signal we sent");
       return {};
     }
-    if (*ack > r->acked_out)
-      r->acked_out = *ack;
     auto& u = r->unacked_out;
     std::size_t retired = 0;
     while (retired < u.size() && u[retired].number <= *ack)

@@ -72,15 +72,17 @@ public:
   /// Open, and the path has not broken since it was last connected.
   bool usable(const PeerId& peer) const;
 
-  /// Sends on the channel; `offer` records that an offer went this way.
+  /// Sends on the channel (an offer sent this way is remembered for fall-back).
   void send(const PeerId& peer, const SignalPayload& payload);
   /// Every signal we send to `peer`, by either route (the current ICE credentials).
   void note_local(const PeerId& peer, const SignalPayload& payload);
   /// After the channel closed: the candidates it had not acknowledged that belong to the current
   /// ICE credentials, to send by the server.
   std::vector<SignalPayload> take_lost(const PeerId& peer);
-  /// `count` signals for `peer` went to the server route instead (negative: taken back unsent).
-  void sent_by_server(const PeerId& peer, int count = 1);
+  /// A signal for `peer` went to the server route instead.
+  void sent_by_server(const PeerId& peer);
+  /// `count` signals counted by sent_by_server came back from the outbox unsent.
+  void taken_back(const PeerId& peer, std::size_t count);
   /// A signal from `peer` arrived over the server and was applied; returns the channel
   /// messages that were waiting for it, to apply next.
   std::vector<SignalPayload> received_by_server(const PeerId& peer);
@@ -93,8 +95,6 @@ public:
 
   /// Our last offer to `peer` went in-band; cleared when one goes by the server.
   bool offer_in_band(const PeerId& peer) const;
-  /// Signals sent in-band and not acknowledged yet.
-  std::size_t unacked(const PeerId& peer) const;
 
 private:
   struct Route {
@@ -104,7 +104,6 @@ private:
     bool path_up = false;   ///< connected, and not disconnected or failed since
     std::uint64_t next_n = 1;
     std::uint64_t last_in = 0;
-    std::uint64_t acked_out = 0;
     std::uint64_t server_out = 0;
     std::uint64_t server_in = 0;
     bool offer_in_band = false;
@@ -126,8 +125,9 @@ private:
   Route* find(const PeerId& peer);
   const Route* find(const PeerId& peer) const;
   void bad(const PeerId& peer, const std::string& why);
-  /// Moves the held messages whose server-route predecessors have arrived (or, with `all`,
-  /// every one) to `out`, stopping at the first that still waits.
+  /// Moves the held messages whose server-route predecessors have arrived (with `expired_only`,
+  /// also those held kHoldMs by `now`) to `out`, stopping at the first that still waits; stale
+  /// ones are dropped on the way.
   static void release(Route& r, std::vector<SignalPayload>& out, TimeMs now, bool expired_only);
 };
 

@@ -85,10 +85,8 @@ void PeerTable::on_signal_channel(const PeerId& peer, bool open, TimeMs now) {
   roster_.set_in_band(peer, in_band_.usable(peer));
   if (was_open && !in_band_.open(peer)) {
     fall_back(peer, now);
-    for (auto& payload : in_band_.take_lost(peer)) {
-      in_band_.sent_by_server(peer);
-      stream_.send_signal(peer, std::move(payload), now);
-    }
+    for (auto& payload : in_band_.take_lost(peer))
+      to_server(peer, std::move(payload), now);
   } else if (!was_open && in_band_.open(peer))
     move_in_band(peer);
 }
@@ -114,7 +112,7 @@ void PeerTable::move_in_band(const PeerId& peer) {
   if (!in_band_.usable(peer))
     return;
   if (auto waiting = stream_.take_unsent(peer)) {
-    in_band_.sent_by_server(peer, -static_cast<int>(waiting->size()));
+    in_band_.taken_back(peer, waiting->size());
     for (const auto& p : *waiting)
       in_band_.send(peer, p);
   }
@@ -147,6 +145,10 @@ void PeerTable::send_signal(const PeerId& peer, SignalPayload payload, TimeMs no
       return;
     }
   }
+  to_server(peer, std::move(payload), now);
+}
+
+void PeerTable::to_server(const PeerId& peer, SignalPayload payload, TimeMs now) {
   in_band_.sent_by_server(peer);
   stream_.send_signal(peer, std::move(payload), now);
 }

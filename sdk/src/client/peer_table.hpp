@@ -90,6 +90,8 @@ private:
   void roster_full(const PeerId& ignored);
   void drain(const PeerId& peer, negotiation::Negotiator& n, TimeMs now);
   void send_signal(const PeerId& peer, SignalPayload payload, TimeMs now);
+  /// The server route, counted for the channel's ordering (client/in_band.hpp).
+  void to_server(const PeerId& peer, SignalPayload payload, TimeMs now);
   /// The in-band route failed: an offer sent that way and still unanswered goes by the server.
   void fall_back(const PeerId& peer, TimeMs now);
   void move_in_band(const PeerId& peer);

@@ -72,7 +72,10 @@ struct Negotiator::State {
   // Remote credentials replaced since: their candidates are dropped, not applied. A candidate of
   // credentials not seen yet waits for the description that brings them (signals of one peer can
   // arrive out of order when its route changes, docs/ARCHITECTURE.md#in-band-signaling).
-  // (A vector: a handful per call, and cheaper in code size than a set.)
+  // (A vector: a handful per call, and cheaper in code size than a set.) The oldest are
+  // forgotten past kMaxReplacedUfrags, so a peer restarting ICE without end cannot grow it; a
+  // candidate of forgotten credentials then waits like an unknown one, within max_held.
+  static constexpr std::size_t kMaxReplacedUfrags = 16;
   std::vector<std::string> past_remote_ufrags;
 
   bool replaced(const std::string& ufrag) const {
@@ -81,8 +84,11 @@ struct Negotiator::State {
   }
   void remote_ufrag_applied(std::string ufrag) {
     if (!applied_remote_ufrag.empty() && ufrag != applied_remote_ufrag &&
-        !replaced(applied_remote_ufrag))
+        !replaced(applied_remote_ufrag)) {
+      if (past_remote_ufrags.size() == kMaxReplacedUfrags)
+        past_remote_ufrags.erase(past_remote_ufrags.begin());
       past_remote_ufrags.push_back(applied_remote_ufrag);
+    }
     past_remote_ufrags.erase(std::remove(past_remote_ufrags.begin(), past_remote_ufrags.end(), ufrag),
                              past_remote_ufrags.end());
     applied_remote_ufrag = std::move(ufrag);
@@ -244,11 +250,12 @@ struct Negotiator::State {
   // Returns true when the candidate led to an operation being issued.
   bool handle_candidate(const std::optional<Candidate>& candidate) {
     if (ignore_offer) return false;  // belongs to an offer we ignored: dropped without error
-    if (!has_remote_description || fit(candidate) == Fit::later) {
+    const Fit f = fit(candidate);
+    if (!has_remote_description || f == Fit::later) {
       held_candidates.push_back(candidate);
       return false;
     }
-    if (fit(candidate) == Fit::never) return false;  // of credentials the remote replaced
+    if (f == Fit::never) return false;  // of credentials the remote replaced
     issue_candidate(candidate);
     return true;
   }

@@ -123,7 +123,6 @@ export class CallService {
     });
   }
 
-  /** While reconnecting: attempt now instead of waiting out the backoff delay. */
   /**
    * How many peers get our signals on their connection's own channel now (in-band signaling):
    * with them, turning the camera or a screen share on or off works while the server is away.
@@ -132,6 +131,7 @@ export class CallService {
     return this.client?.peers.filter((p) => p.signaling === 'in-band').length ?? 0;
   }
 
+  /** While reconnecting: attempt now instead of waiting out the backoff delay. */
   reconnectNow(): void {
     this.client?.reconnectNow();
   }
