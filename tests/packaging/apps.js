@@ -13,6 +13,12 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const ANGULAR_CLI = process.env.RTC_PKG_ANGULAR_CLI || '@angular/cli@21.2.27';
 // create-vite 9 scaffolds Vite 8 (engines ^20.19 || >=22.12), which runs on this Node 20.
 export const CREATE_VITE = process.env.RTC_PKG_CREATE_VITE || 'create-vite@9.3.0';
+// The generated apps resolve their dependencies as the registry stood on this date (npm's
+// `before`), like the generators above are pinned: a registry that serves a release of one
+// package before the release of another it depends on (seen with @babel/helpers 7.29.17 asking
+// for an @babel/traverse 7.29.17 not yet served) must not fail a test about this package. Move
+// it forward with the generator versions.
+export const NPM_BEFORE = process.env.RTC_PKG_NPM_BEFORE || '2026-12-01T00:00:00Z';
 
 /**
  * Environment for nested npm/npx: the repo's own `npm test` leaks npm_* variables (prefix,
@@ -32,6 +38,7 @@ function childEnv() {
     npm_config_fund: 'false',
     npm_config_audit: 'false',
     npm_config_update_notifier: 'false',
+    npm_config_before: NPM_BEFORE,
   };
 }
 
