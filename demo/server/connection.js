@@ -1,9 +1,11 @@
 // One WebSocket speaking the `native` v1 dialect (docs/ARCHITECTURE.md#walkthrough-the-native-dialect): frame limits, validation, rate
 // limiting and abuse accounting, then join/resume, relay, acks, ping and leave against Rooms.
+import { randomBytes } from 'node:crypto';
 import { roomGranted } from './access_tokens.js';
 import { parseClientFrame, utf8Bytes, LIMITS } from './protocol/validate.js';
 import { TokenBucket } from './token_bucket.js';
-import { newSession } from './resume_tokens.js';
+import { newSession, hashSecret } from './resume_tokens.js';
+import { Attach, StoreUnavailable } from './cluster.js';
 import { quote } from './log_text.js';
 
 export const CloseCode = Object.freeze({
@@ -15,12 +17,22 @@ export const CloseCode = Object.freeze({
   forbidden: 4403, // join for a room the access token does not grant
   idle: 4408, // nothing heard for idleMs
   roomFull: 4409,
+  serviceRestart: 1012, // cluster mode: Redis lost this socket's session; the client resumes
+  tryAgainLater: 1013, // cluster mode: Redis unavailable, the join was refused
 });
 
+// Cluster mode: frames waiting for Redis past this many close the socket (the client resumes
+// and resends what was not acked).
+const MAX_QUEUED_FRAMES = 1000;
+
 export class Connection {
-  constructor({ ws, rooms, resumeTokens, claims, queryRoom, config, log }) {
+  constructor({ ws, rooms, cluster = null, resumeTokens, claims, queryRoom, config, log }) {
     this.ws = ws;
     this.rooms = rooms;
+    this.cluster = cluster;
+    this.queue = Promise.resolve(); // cluster mode: frames are handled one at a time, in order
+    this.queued = 0;
+    this.released = false;
     this.resumeTokens = resumeTokens;
     this.claims = claims;
     this.queryRoom = queryRoom;
@@ -130,12 +142,35 @@ export class Connection {
     if (!parsed.ok) return this.#badFrame(parsed.code, parsed.reason);
     const message = parsed.message;
     if (!message) return; // unknown type: ignored for forward compatibility
+    // Answered at once, also while cluster frames wait for Redis: the client's liveness check
+    // must not fail because the store is slow.
     if (message.type === 'ping') return this.send({ type: 'pong' });
+    if (this.cluster) return this.#enqueue(message);
+    this.#handle(message);
+  }
+
+  #handle(message) {
     if (message.type === 'join') return this.#onJoin(message);
     if (!this.peer) return this.#error('not-joined', `${message.type} before join`);
     if (message.type === 'signal') return this.#onSignal(message);
     if (message.type === 'ack') return this.#onAck(message);
     if (message.type === 'leave') return this.#onLeave();
+  }
+
+  /** Cluster mode: each frame's Redis round trip completes before the next frame is handled. */
+  #enqueue(message) {
+    if (++this.queued > MAX_QUEUED_FRAMES) {
+      this.log(`over ${MAX_QUEUED_FRAMES} frames waiting for redis: closing`);
+      return this.close(CloseCode.tryAgainLater, 'signaling store unavailable');
+    }
+    this.queue = this.queue
+      .then(() => (this.released ? undefined : this.#handle(message)))
+      .catch((err) => {
+        if (err instanceof StoreUnavailable) return this.#unavailable();
+        this.log(`cluster error: ${quote(err.message)}`);
+        this.close(1011, 'internal error');
+      })
+      .finally(() => this.queued--);
   }
 
   #onJoin(m) {
@@ -154,6 +189,7 @@ export class Connection {
     const lastSeq = m.lastSeq ?? 0;
 
     const sub = typeof this.claims?.sub === 'string' ? this.claims.sub : null;
+    if (this.cluster) return this.#clusterJoin(m, { name, lastSeq, sub });
     let peer = null;
     let resumed = false;
     let restored = false;
@@ -200,12 +236,18 @@ export class Connection {
     this.rooms.attach(peer, this);
     this.peer = peer;
     const peers = [...this.rooms.members(m.room).values()].filter((p) => p !== peer).map((p) => p.summary);
+    this.#welcome(peer, { secret: session?.secret, resumed, restored, peers });
+    if (resumed) peer.replayAfter(lastSeq);
+  }
+
+  #welcome(peer, { secret, resumed, restored, peers }) {
+    const { room, id, name, sub, session } = peer;
     this.send({
       type: 'welcome',
-      id: peer.id,
-      room: m.room,
-      resume: this.resumeTokens.issue({ room: m.room, id: peer.id, name: peer.name, sub, session: peer.session }),
-      ...(session ? { secret: session.secret } : {}),
+      id,
+      room,
+      resume: this.resumeTokens.issue({ room, id, name, sub, session }),
+      ...(secret ? { secret } : {}),
       resumed,
       ...(restored ? { restored: true } : {}),
       ack: peer.inSeq,
@@ -213,7 +255,135 @@ export class Connection {
       // What #onFrame processes without queueing: SDK clients pace their sends to it.
       rate: { framesPerSec: this.config.rate, burst: this.config.burst },
     });
-    if (resumed) peer.replayAfter(lastSeq);
+  }
+
+  // ------------------------------------------------------------------ cluster mode (cluster.js)
+
+  /** Join or resume against Redis; the same outcomes as the single-process path above. */
+  async #clusterJoin(m, { name, lastSeq, sub }) {
+    const cluster = this.cluster;
+    if (!cluster.available) return this.#unavailable();
+    const room = m.room;
+    let joined = null;
+    if (m.resume !== undefined) {
+      const verdict = this.resumeTokens.verify(m.resume, { secret: m.secret, sub });
+      const token = verdict.ok && verdict.claims.room === room ? verdict.claims : null;
+      if (!verdict.ok) this.log(`resume refused room=${quote(room)}: ${verdict.reason}`);
+      if (token) {
+        const attach = new Attach({ cluster, id: token.id, connection: this, sent: lastSeq });
+        const r = await cluster.resume({ id: token.id, sid: token.sid, room, lastSeq, attach });
+        if (!r.refused) {
+          joined = { attach, epoch: r.epoch, replay: r.replay, name: r.name, inSeq: r.inSeq, peers: r.members };
+          joined.session = { sid: token.sid, sh: token.sh };
+          joined.resumed = true;
+        } else if (r.refused === 'missing') {
+          // Gone from Redis: grace ran out (a fresh session, same id) or Redis lost it (the
+          // token's session re-created, numbering after lastSeq), decided in one step.
+          const fresh = newSession();
+          const again = new Attach({ cluster, id: token.id, connection: this, sent: lastSeq });
+          const j = await cluster.join({
+            room, id: token.id, name: token.name, sub, out: lastSeq, attach: again, mode: 'resume',
+            session: { sid: fresh.sid, sh: hashSecret(fresh.secret) }, token: { sid: token.sid, sh: token.sh },
+          });
+          if (j.refused === 'full') return this.#roomFull(room);
+          if (!j.refused) {
+            joined = { attach: again, epoch: j.epoch, name: token.name, inSeq: 0, peers: j.members };
+            if (j.kind === 'fresh') {
+              again.sent = 0;
+              joined.session = { sid: fresh.sid, sh: hashSecret(fresh.secret) };
+              joined.secret = fresh.secret;
+              joined.resumed = false;
+            } else {
+              joined.session = { sid: token.sid, sh: token.sh };
+              joined.resumed = true;
+              joined.restored = true;
+            }
+          }
+        }
+      }
+    }
+    for (let tries = 0; !joined && tries < 3; tries++) {
+      const session = newSession();
+      const id = randomId();
+      const attach = new Attach({ cluster, id, connection: this, sent: 0 });
+      const j = await cluster.join({ room, id, name, sub, attach, session: { sid: session.sid, sh: hashSecret(session.secret) } });
+      if (j.refused === 'full') return this.#roomFull(room);
+      if (!j.refused) {
+        joined = { attach, epoch: j.epoch, name, inSeq: 0, peers: j.members, resumed: false, secret: session.secret };
+        joined.session = { sid: session.sid, sh: hashSecret(session.secret) };
+      }
+    }
+    if (!joined) throw new Error('no free peer id');
+    const { attach } = joined;
+    if (this.released || this.closing) return cluster.detach(attach);
+    this.peer = { id: attach.id, room, name: joined.name, sub, session: joined.session, inSeq: joined.inSeq, attach };
+    this.#welcome(this.peer, joined);
+    attach.start(joined.epoch, joined.replay);
+  }
+
+  async #clusterSignal(m) {
+    const peer = this.peer;
+    if (m.seq <= peer.inSeq) return this.#scheduleAck();
+    const [outcome, inSeq] = await this.cluster.relay(peer.attach, m.seq, m.to, m.data);
+    if (this.#lostAttach(outcome)) return;
+    if (outcome === 'self') this.#badFrame('bad-message', 'signal addressed to yourself');
+    if (outcome === 'unknown-peer') this.#error('unknown-peer', `no peer ${quote(m.to)} in room ${quote(peer.room)}`);
+    if (outcome === 'backlogged') {
+      this.#error('peer-backlogged', `peer ${quote(m.to)} has too much unacknowledged data; signal dropped`);
+    }
+    if (this.peer === peer) peer.inSeq = Math.max(peer.inSeq, inSeq);
+    this.#scheduleAck();
+  }
+
+  async #clusterAck(m) {
+    const outcome = await this.cluster.ack(this.peer.attach, m.seq);
+    if (this.#lostAttach(outcome)) return;
+    if (outcome === 'beyond') this.#badFrame('bad-message', `ack ${m.seq} beyond last seq`);
+  }
+
+  async #clusterLeave() {
+    const peer = this.peer;
+    this.resumeTokens.revoke(peer.session.sid);
+    // 'missing' or 'replaced': another socket or Redis's loss ended this attach already.
+    await this.cluster.leave(peer.attach, peer.session.sid);
+    this.peer = null;
+    this.close(CloseCode.normal, 'left');
+  }
+
+  /** A script found this socket's attach gone: another socket took over, or Redis lost it. */
+  #lostAttach(outcome) {
+    if (outcome === 'replaced') {
+      this.clusterReplaced(this.peer?.attach);
+      return true;
+    }
+    if (outcome === 'missing') {
+      this.clusterStateLost(this.peer?.attach);
+      return true;
+    }
+    return false;
+  }
+
+  clusterReplaced(attach) {
+    if (!attach || this.peer?.attach !== attach) return;
+    this.peer = null;
+    this.close(CloseCode.replaced, 'resumed on another connection');
+  }
+
+  clusterStalled(attach) {
+    if (!attach || this.peer?.attach !== attach) return;
+    this.log(`stalled id=${quote(attach.id)}: too many unacknowledged frames`);
+    this.close(CloseCode.policy, 'too many unacknowledged frames');
+  }
+
+  clusterStateLost(attach) {
+    if (!attach || this.peer?.attach !== attach) return;
+    this.peer = null;
+    this.close(CloseCode.serviceRestart, 'signaling state lost; resume');
+  }
+
+  #unavailable() {
+    this.#error('unavailable', 'the signaling store (redis) is unavailable; try again shortly');
+    this.close(CloseCode.tryAgainLater, 'signaling store unavailable');
   }
 
   #roomFull(room) {
@@ -222,6 +392,7 @@ export class Connection {
   }
 
   #onSignal(m) {
+    if (this.cluster) return this.#clusterSignal(m);
     const peer = this.peer;
     // Seen before (a resend after resume): drop, but ack so the client stops resending it.
     if (m.seq > peer.inSeq) {
@@ -252,10 +423,12 @@ export class Connection {
   }
 
   #onAck(m) {
+    if (this.cluster) return this.#clusterAck(m);
     if (!this.peer.acknowledge(m.seq)) this.#badFrame('bad-message', `ack ${m.seq} beyond last seq ${this.peer.outSeq}`);
   }
 
   #onLeave() {
+    if (this.cluster) return this.#clusterLeave();
     const peer = this.peer;
     this.peer = null;
     this.resumeTokens.revoke(peer.session.sid);
@@ -274,15 +447,26 @@ export class Connection {
     this.backlogTimer = null;
     this.backlog = [];
     this.backlogBytes = 0;
+    this.released = true;
     if (!this.peer) return;
     const peer = this.peer;
     this.peer = null;
+    if (this.cluster) {
+      this.cluster.detach(peer.attach);
+      return;
+    }
     if (peer.connection === this) this.rooms.detach(peer);
   }
 
   /** Server shutdown. */
   shutdown() {
+    // Cluster mode: the peer stays in Redis (Cluster.stop starts its grace period) for another
+    // instance to resume.
     this.peer = null; // no grace, no announcements: the whole server is going away
     this.close(CloseCode.goingAway, 'server shutting down');
   }
+}
+
+function randomId() {
+  return randomBytes(8).toString('base64url');
 }

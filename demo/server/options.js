@@ -17,6 +17,7 @@ const OPTIONS = [
   ['idle-ms', 'IDLE_MS', 'idleMs', 'int', 'close a client silent this long (default 30000)'],
   ['max-connections', 'MAX_CONNECTIONS', 'maxConnections', 'int', 'open sockets in total, then 503 (default 1000)'],
   ['max-connections-per-ip', 'MAX_CONNECTIONS_PER_IP', 'maxConnectionsPerIp', 'int', 'open sockets per client address, then 429 (default 50)'],
+  ['redis', 'REDIS', 'redis', 'string', 'redis://host:port: cluster mode, state shared by every instance (default: off)'],
   ['max-replay-bytes', 'MAX_REPLAY_BYTES', 'maxReplayBytes', 'int', 'unacked bytes kept per peer for its resume (default 1048576)'],
 ];
 

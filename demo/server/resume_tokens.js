@@ -19,7 +19,7 @@ export const DEFAULT_RESUME_TTL_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_MAX_REVOKED = 100_000;
 
 const b64url = (buf) => Buffer.from(buf).toString('base64url');
-const hashSecret = (secret) => createHash('sha256').update(secret, 'utf8').digest('base64url');
+export const hashSecret = (secret) => createHash('sha256').update(secret, 'utf8').digest('base64url');
 
 /** A fresh per-session secret and session id, for a new session's first welcome. */
 export function newSession() {

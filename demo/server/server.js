@@ -15,6 +15,7 @@ import {
   DEFAULT_MAX_TOTAL_REPLAY_BYTES,
 } from './rooms.js';
 import { quote } from './log_text.js';
+import { Cluster } from './cluster.js';
 import { serveStatic, plain } from './static.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -42,6 +43,7 @@ export const DEFAULTS = Object.freeze({
   maxTotalReplayBytes: DEFAULT_MAX_TOTAL_REPLAY_BYTES,
   maxBufferedBytes: 2 * 1024 * 1024, // per socket: a client that stops reading is dropped
   backlogBytes: 512 * 1024, // per socket: frames over the rate queued before reading pauses
+  redis: null, // redis://host:port: cluster mode (cluster.js); null: this process holds everything
   log: (line) => console.log(line),
 });
 
@@ -73,6 +75,18 @@ export async function createServer(options = {}) {
     maxTotalReplayBytes: o.maxTotalReplayBytes,
     log,
   });
+  // Cluster mode: rooms, presence, replay logs and sessions live in Redis (cluster.js).
+  const cluster = o.redis
+    ? await new Cluster({
+        url: o.redis,
+        graceMs: o.graceMs,
+        maxPeers: o.maxPeers,
+        maxReplayBytes: o.maxReplayBytes,
+        maxTotalReplayBytes: o.maxTotalReplayBytes,
+        resumeTtlMs: o.resumeTtlMs,
+        log,
+      }).start()
+    : null;
   const connections = new Set();
   const perIp = new Map(); // remote address -> open sockets (upgrades in progress included)
   const counts = { open: 0, refused: 0 };
@@ -159,6 +173,7 @@ export async function createServer(options = {}) {
       const connection = new Connection({
         ws,
         rooms,
+        cluster,
         resumeTokens,
         claims: auth.claims,
         queryRoom: url.searchParams.get('room'),
@@ -196,6 +211,7 @@ export async function createServer(options = {}) {
       );
       for (const c of connections) c.shutdown();
       rooms.clear();
+      await cluster?.stop();
       await Promise.all(sockets);
       wss.close();
       http.closeAllConnections();
@@ -210,7 +226,12 @@ export async function createServer(options = {}) {
     port,
     close,
     /** Counters: open sockets, rooms, peers, replay bytes held, what the caps refused. */
-    stats: () => ({ connections: counts.open, refusedConnections: counts.refused, ...rooms.stats() }),
+    stats: () => ({
+      connections: counts.open,
+      refusedConnections: counts.refused,
+      ...rooms.stats(),
+      ...(cluster ? { cluster: cluster.stats() } : {}),
+    }),
   };
 }
 

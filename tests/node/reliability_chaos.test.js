@@ -12,7 +12,7 @@ import { closeAll } from './helpers/clients.js';
 import { installTrackedWebRtc } from './helpers/webrtc.js';
 import { startServer } from './helpers/server.js';
 import { startProxy } from './proxy/proxy.js';
-import { allConnected, allOpen, dataStreams, mesh, waitFor } from './proxy/scenario.js';
+import { allConnected, allOpen, dataStreams, iceRestarts, mesh, random, relayedTo, waitFor } from './proxy/scenario.js';
 
 const CHAOS_MS = Number(process.env.RTC_CHAOS_MS ?? 60_000);
 
@@ -29,19 +29,6 @@ after(async () => {
   await server?.stop();
 });
 
-/** Seeded so a failing run can be replayed: RTC_CHAOS_SEED=<n>. */
-function random(seed) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 2 ** 32;
-  };
-}
-
 test('Reliability_ChaosMeshLosesNothingAcrossRandomCuts', { timeout: CHAOS_MS + 90_000 }, async (t) => {
   const seed = Number(process.env.RTC_CHAOS_SEED ?? Date.now() % 100_000);
   const rand = random(seed);
@@ -57,7 +44,6 @@ test('Reliability_ChaosMeshLosesNothingAcrossRandomCuts', { timeout: CHAOS_MS + 
 
   let cuts = 0;
   let inFlightCuts = 0;
-  let restarts = 0;
   let running = true;
   const stopAt = Date.now() + CHAOS_MS;
   const cutter = (async () => {
@@ -78,26 +64,17 @@ test('Reliability_ChaosMeshLosesNothingAcrossRandomCuts', { timeout: CHAOS_MS + 
     }
   })();
   // Signaling traffic during the cuts: an ICE restart on a random pair about every 700 ms.
-  const restarter = setInterval(() => {
-    const from = watched[Math.floor(rand() * watched.length)];
-    const to = ids.filter((id) => id !== from.id)[Math.floor(rand() * (ids.length - 1))];
-    try {
-      from.client.restartIce(to);
-      restarts++;
-    } catch {
-      // only throws for an unknown peer, which would fail the roster assertions below anyway
-    }
-  }, 700);
+  const restarter = iceRestarts(watched, rand);
   t.after(() => {
     running = false;
-    clearInterval(restarter);
+    restarter.stop();
     streams.stop();
     return closeAll(...watched.map((w) => w.client));
   });
 
   await cutter;
   running = false;
-  clearInterval(restarter);
+  restarter.stop();
 
   // Quiesce: everyone back, every pair connected, every signal and message accounted for.
   await waitFor(() => allOpen(watched), 20_000, 'every client open again');
@@ -109,11 +86,11 @@ test('Reliability_ChaosMeshLosesNothingAcrossRandomCuts', { timeout: CHAOS_MS + 
     throw new Error(`${error.message}: ${JSON.stringify(lost).slice(0, 2000)}`);
   });
   await waitFor(
-    () => watched.every((w) => w.client.stats.signalsReceived === relayedTo(w.id)),
+    () => watched.every((w) => w.client.stats.signalsReceived === relayedTo(proxy.stats, w.id)),
     10_000,
     'the cores applied every relayed signal',
   ).catch((error) => {
-    const counts = watched.map((w) => `${w.id}: applied ${w.client.stats.signalsReceived} relayed ${relayedTo(w.id)}`);
+    const counts = watched.map((w) => `${w.id}: applied ${w.client.stats.signalsReceived} relayed ${relayedTo(proxy.stats, w.id)}`);
     throw new Error(`${error.message} (${counts.join('; ')})`);
   });
 
@@ -136,7 +113,7 @@ test('Reliability_ChaosMeshLosesNothingAcrossRandomCuts', { timeout: CHAOS_MS + 
   const reconnects = watched.reduce((n, w) => n + w.reconnects, 0);
   console.log(
     `[chaos] seed=${seed} ${CHAOS_MS / 1000}s cuts=${cuts} (behind a signal: ${inFlightCuts}) reconnects=${reconnects} ` +
-      `welcomes=${JSON.stringify(proxy.stats.welcomes)} ice_restarts_requested=${restarts}\n` +
+      `welcomes=${JSON.stringify(proxy.stats.welcomes)} ice_restarts_requested=${restarter.count}\n` +
       `[chaos] signals sent=${m.sent} (frames ${m.sentFrames}, resent ${m.resends}) ` +
       `delivered=${m.delivered} (server replays ${m.replays}, duplicate frames reaching clients ${m.socketDuplicates}) ` +
       `applied_by_cores=${applied} lost=${m.lost.length} duplicated=${m.duplicated.length}\n` +
@@ -172,9 +149,3 @@ test('Reliability_ChaosMeshLosesNothingAcrossRandomCuts', { timeout: CHAOS_MS + 
   // 12 directed pairs at 10/s; timers run late under CPU load, so only half is required.
   assert.ok(streams.sentTotal() >= 12 * 10 * (CHAOS_MS / 1000) * 0.5, 'data kept flowing');
 });
-
-function relayedTo(id) {
-  let n = 0;
-  for (const d of proxy.stats.delivered.values()) if (d.to === id) n++;
-  return n;
-}

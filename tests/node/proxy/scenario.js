@@ -135,4 +135,46 @@ export function allConnected(watched) {
   );
 }
 
+/** xorshift32: chaos runs are seeded so a failing one can be replayed. */
+export function random(seed) {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** Signaling traffic for chaos runs: an ICE restart on a random pair every `everyMs`. */
+export function iceRestarts(watched, rand, everyMs = 700) {
+  const ids = watched.map((w) => w.id);
+  let count = 0;
+  const timer = setInterval(() => {
+    const from = watched[Math.floor(rand() * watched.length)];
+    const to = ids.filter((id) => id !== from.id)[Math.floor(rand() * (ids.length - 1))];
+    try {
+      from.client.restartIce(to);
+      count++;
+    } catch {
+      // only throws for an unknown peer, which would fail the roster assertions anyway
+    }
+  }, everyMs);
+  return {
+    stop: () => clearInterval(timer),
+    get count() {
+      return count;
+    },
+  };
+}
+
+/** Signals the server relayed to `id`, by distinct (session, seq), as the proxy ledger saw them. */
+export function relayedTo(ledger, id) {
+  let n = 0;
+  for (const d of ledger.delivered.values()) if (d.to === id) n++;
+  return n;
+}
+
 export { until };

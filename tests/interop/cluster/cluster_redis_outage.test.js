@@ -1,0 +1,96 @@
+// Redis restarted mid-call under a two-instance cluster (README.md#running-several-servers):
+// the instances keep their sockets and the calls go on; a join meanwhile is refused with the
+// documented error (`server-error`, "unavailable: ..."); when Redis is back (empty: no
+// persistence) every instance closes its sockets with 1012, the clients resume with their tokens
+// (`restored`: same ids, calls kept), and the refused newcomer joins. As after a restart of a
+// single-process server, a restored client drops the signals the lost state never acked (the
+// ICE restart held during the outage) and repairs those negotiations instead of resending: no
+// signal is applied twice, and every pair ends connected.
+import '../../node/helpers/globals.js';
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { closeAll, connectFast } from '../../node/helpers/clients.js';
+import { installTrackedWebRtc } from '../../node/helpers/webrtc.js';
+import { startProxy } from '../../node/proxy/proxy.js';
+import { allConnected, allOpen, assertCallsIntact, dataStreams, mesh, waitFor, watch } from '../../node/proxy/scenario.js';
+import { ringUrls, startInstances, startRedis } from './helpers/redis.js';
+
+let redis;
+let instances = [];
+let proxies = [];
+before(async () => {
+  await installTrackedWebRtc();
+  redis = await startRedis();
+  instances = await startInstances(redis, 2, ['--rate', '1000']);
+  proxies = await Promise.all(instances.map((s) => startProxy({ target: () => s.url })));
+  proxies[1].stats = proxies[0].stats;
+});
+after(async () => {
+  await Promise.all(proxies.map((p) => p.close()));
+  await Promise.all(instances.map((s) => s.stop()));
+  await redis?.stop();
+});
+
+test('Cluster_RedisRestartKeepsCallsRefusesJoinsThenRecovers', { timeout: 120_000 }, async (t) => {
+  const urls = proxies.map((p) => p.url);
+  const names = ['a', 'b', 'c'];
+  const watched = await mesh(names, { room: 'outage' }, (name) => ({
+    url: ringUrls(urls, names.indexOf(name) % 2),
+    inBandSignaling: false, // every signal through the servers, so the held one is one of ours
+  }));
+  t.after(() => closeAll(...watched.map((w) => w.client)));
+  const ids = watched.map((w) => w.id);
+  await waitFor(() => allConnected(watched), 30_000, 'every pair connected');
+  const streams = dataStreams(watched, 10);
+  t.after(() => streams.stop());
+
+  await redis.stop(); // SIGKILL
+  // Calls go on, and the sockets stay: pings are answered without Redis.
+  const before = streams.receivedTotal();
+  await waitFor(() => streams.receivedTotal() >= before + 60, 15_000, 'data flowing while redis is down');
+  assert.ok(allOpen(watched), 'the instances kept their sockets');
+
+  // A join meanwhile is refused with the documented error, and retried.
+  const refusals = [];
+  const newcomer = connectFast({
+    url: urls[1],
+    room: 'outage',
+    name: 'd',
+    inBandSignaling: false,
+    connectTimeoutMs: 60_000,
+    on: { error: (e) => refusals.push(e) },
+  });
+  t.after(async () => closeAll(await newcomer.catch(() => null)));
+  await waitFor(() => refusals.some((e) => e.code === 'server-error'), 15_000, 'the newcomer refused');
+  const refusal = refusals.find((e) => e.code === 'server-error');
+  assert.match(refusal.message, /^unavailable: the signaling store \(redis\) is unavailable/);
+  assert.equal(refusal.fatal, false);
+
+  // A signal during the outage waits on its instance; Redis returns without the session, so the
+  // client's repair (not a resend) completes this ICE restart.
+  watched[0].client.restartIce(ids[1]);
+
+  await redis.start(); // same port, no data
+  const d = watch(await newcomer);
+  const all = [...watched, d];
+  await waitFor(() => allOpen(all), 20_000, 'everyone open after redis returned');
+  await waitFor(
+    () => all.every((w) => w.client.peers.length === 3) && allConnected(all),
+    30_000,
+    'the newcomer meshed with everyone',
+  );
+  const ledger = proxies[0].stats;
+  const m = ledger.match();
+  console.log(
+    `[cluster-redis] welcomes=${JSON.stringify(ledger.welcomes)} refusals=${refusals.length} ` +
+      `signals sent=${m.sent} delivered=${m.delivered} dropped_by_restored_clients=${m.lost.length} duplicated=${m.duplicated.length}`,
+  );
+  assert.deepEqual(ids, watched.map((w) => w.client.id), 'ids kept across the redis restart');
+  assert.ok(ledger.welcomes.restored >= 3, 'the sessions were restored from their tokens');
+  assert.equal(ledger.welcomes.fresh, 4, 'a, b, c and the newcomer: no session restarted');
+  assert.deepEqual(m.duplicated, [], 'no signal relayed twice');
+  for (const w of watched) {
+    assert.deepEqual(w.errors.filter((e) => e.code !== 'server-error'), [], `${w.id} errors`);
+  }
+  await assertCallsIntact(streams, watched);
+});

@@ -1,0 +1,85 @@
+// A real redis-server (Debian's, installed by scripts/bootstrap) on an ephemeral port, with no
+// persistence: a restart comes back empty, like a cache node that was replaced.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { startServer } from '../../../node/helpers/server.js';
+
+/** A free TCP port on loopback (the kernel's pick, released for redis-server to bind). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** @returns {Promise<{url: string, port: number, stop(): Promise<void>, start(): Promise<void>}>} */
+export async function startRedis() {
+  const handle = { port: await freePort(), child: null };
+  handle.url = `redis://127.0.0.1:${handle.port}`;
+  handle.start = () => launch(handle);
+  handle.stop = () => stop(handle);
+  await handle.start();
+  return handle;
+}
+
+function launch(handle) {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(handle.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  handle.child = child;
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`redis-server did not start: ${output}`)), 10_000);
+    const fail = (error) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(error);
+    };
+    const onData = (chunk) => {
+      output += chunk;
+      if (!/Ready to accept connections/.test(output)) return;
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      child.off('exit', onExit);
+      resolve(handle);
+    };
+    const onExit = (code) => fail(new Error(`redis-server exited with ${code}: ${output}`));
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.once('exit', onExit);
+  });
+}
+
+/** SIGKILL: Redis vanishes mid-command, as when its node dies. */
+function stop(handle) {
+  const child = handle.child;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+/** The same resume key on every instance: a token issued by one resumes on any other. */
+export const CLUSTER_SECRET = 'cluster-test-resume-secret-0123456789';
+
+/** `count` reference server instances sharing `redis`. */
+export async function startInstances(redis, count, flags = []) {
+  const all = [];
+  for (let i = 0; i < count; i++) {
+    all.push(await startServer(['--redis', redis.url, '--resume-secret', CLUSTER_SECRET, ...flags]));
+  }
+  return all;
+}
+
+/** Client i's endpoint list: its own instance first, then the others in ring order. */
+export function ringUrls(urls, i) {
+  return urls.map((_, k) => urls[(i + k) % urls.length]);
+}
