@@ -47,12 +47,13 @@ static partial class Checks
 
 public record Peer(string Id, string Name);
 
-public sealed class RoomState(int maxConnectionsPerUser)
+public sealed class RoomState(int maxConnectionsPerUser, IRoomDirectory directory)
 {
-    public readonly ConcurrentDictionary<string, (string Room, string Name)> Members = new();
+    /// Room membership: in memory, or in Redis when instances share the backplane.
+    public readonly IRoomDirectory Directory = directory;
     public readonly object Lock = new();
     /// One token must not be able to hold the hub's connections: past this many per user
-    /// (the token's `sub`), a new connection is refused.
+    /// (the token's `sub`), a new connection is refused. Counted per instance.
     public readonly int MaxConnectionsPerUser = maxConnectionsPerUser;
     public readonly Dictionary<string, int> ConnectionsPerUser = new();
 }
@@ -86,14 +87,9 @@ public sealed class RoomHub(RoomState state) : Hub
         Checks.Name(name);
         if (!Hs256Validator.Grants(Context.User, room))
             throw new HubException($"The access token does not grant room '{room}'.");
-        Peer[] peers;
-        lock (state.Lock)
-        {
-            if (state.Members.TryGetValue(Context.ConnectionId, out var current))
-                throw new HubException($"Already joined room '{current.Room}'.");
-            peers = state.Members.Where(m => m.Value.Room == room).Select(m => new Peer(m.Key, m.Value.Name)).ToArray();
-            state.Members[Context.ConnectionId] = (room, name);
-        }
+        var (peers, current) = await state.Directory.Join(Context.ConnectionId, room, name);
+        if (current is not null)
+            throw new HubException($"Already joined room '{current}'.");
         await Groups.AddToGroupAsync(Context.ConnectionId, room);
         await Clients.Caller.SendAsync("Welcome", Context.ConnectionId, peers);
         await Clients.OthersInGroup(room).SendAsync("PeerJoined", new Peer(Context.ConnectionId, name));
@@ -101,9 +97,9 @@ public sealed class RoomHub(RoomState state) : Hub
 
     public async Task Signal(string toId, string payloadJson)
     {
-        if (!state.Members.TryGetValue(Context.ConnectionId, out var me))
+        if (await state.Directory.Find(Context.ConnectionId) is not { } me)
             throw new HubException("Join a room before signaling.");
-        if (toId is null || !state.Members.TryGetValue(toId, out var target) || target.Room != me.Room)
+        if (toId is null || await state.Directory.Find(toId) is not { } target || target.Room != me.Room)
             throw new HubException($"No peer '{toId}' in room '{me.Room}'.");
         Checks.JsonObject(payloadJson, "payloadJson");
         await Clients.Client(toId).SendAsync("Signal", Context.ConnectionId, payloadJson);
@@ -113,11 +109,11 @@ public sealed class RoomHub(RoomState state) : Hub
 
     /// Everyone in the caller's room, the caller included: a method with a result, for apps
     /// (client.invoke('Members')).
-    public Peer[] Members()
+    public async Task<Peer[]> Members()
     {
-        if (!state.Members.TryGetValue(Context.ConnectionId, out var me))
+        if (await state.Directory.Find(Context.ConnectionId) is not { } me)
             throw new HubException("Join a room first.");
-        return state.Members.Where(m => m.Value.Room == me.Room).Select(m => new Peer(m.Key, m.Value.Name)).ToArray();
+        return await state.Directory.Members(me.Room);
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
@@ -135,7 +131,7 @@ public sealed class RoomHub(RoomState state) : Hub
 
     private async Task Depart()
     {
-        if (!state.Members.TryRemove(Context.ConnectionId, out var me)) return;
+        if (await state.Directory.Remove(Context.ConnectionId) is not { } me) return;
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, me.Room);
         await Clients.Group(me.Room).SendAsync("PeerLeft", Context.ConnectionId);
     }

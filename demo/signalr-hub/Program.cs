@@ -9,8 +9,14 @@
 // only tokens signed with it). RTC_SIGNALR_ORIGINS lists the browser origins allowed to call the
 // hubs with credentials (comma-separated); without it only loopback origins (localhost,
 // 127.0.0.1, [::1], any port) are allowed.
+//
+// RTC_SIGNALR_REDIS (a StackExchange.Redis configuration, e.g. 127.0.0.1:6379) turns on scale-out:
+// the SignalR Redis backplane carries messages between instances, and /hubs/room keeps its
+// rooms in the same Redis, so clients on different instances share rooms (README.md, "Running
+// several servers").
 using Microsoft.AspNetCore.SignalR;
 using SignalrHub;
+using StackExchange.Redis;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -28,7 +34,15 @@ var origins = (Environment.GetEnvironmentVariable("RTC_SIGNALR_ORIGINS") ?? "")
 
 builder.Services.AddSingleton(new Hs256Validator(secret));
 var maxPerUser = int.TryParse(Environment.GetEnvironmentVariable("RTC_SIGNALR_MAX_CONNECTIONS_PER_USER"), out var m) && m > 0 ? m : 10;
-builder.Services.AddSingleton(new RoomState(maxPerUser));
+var redisConfiguration = Environment.GetEnvironmentVariable("RTC_SIGNALR_REDIS");
+IConnectionMultiplexer? redis = null;
+if (!string.IsNullOrEmpty(redisConfiguration))
+{
+    var options = ConfigurationOptions.Parse(redisConfiguration);
+    options.AbortOnConnectFail = false; // an instance starts and waits for Redis, like the backplane
+    redis = ConnectionMultiplexer.Connect(options);
+}
+builder.Services.AddSingleton(new RoomState(maxPerUser, redis is null ? new MemoryRoomDirectory() : new RedisRoomDirectory(redis)));
 builder.Services.AddSingleton<SignalrtcState>();
 builder.Services.AddSingleton<EkobitState>();
 // Browser pages of other origins (the SDK's demo, simple-peer pages) call negotiate with fetch, and
@@ -37,7 +51,16 @@ builder.Services.AddSingleton<EkobitState>();
 builder.Services.AddCors(o => o.AddDefaultPolicy(p => p
     .SetIsOriginAllowed(origin => OriginPolicy.Allowed(origin, origins))
     .AllowAnyHeader().AllowAnyMethod().AllowCredentials()));
-builder.Services.AddSignalR(o => o.AddFilter(new RateLimitFilter(ratePerSecond: 20, burst: 40)));
+var signalr = builder.Services.AddSignalR(o => o.AddFilter(new RateLimitFilter(ratePerSecond: 20, burst: 40)));
+if (redis is not null)
+{
+    signalr.AddStackExchangeRedis(o =>
+    {
+        o.Configuration.ChannelPrefix = RedisChannel.Literal("rtc-hub");
+        o.ConnectionFactory = _ => Task.FromResult(redis);
+    });
+    Console.WriteLine("scale-out: SignalR Redis backplane and shared /hubs/room rooms on " + redisConfiguration);
+}
 
 var app = builder.Build();
 app.UseCors();
