@@ -68,8 +68,39 @@ rows.push({
   detail: `fresh process per round, ${a.n} rounds`,
 });
 
+// ---- cluster mode (Redis): relay capacity, added latency, failover of a killed instance
+const cl = run('cluster.mjs', smoke ? ['--rounds', '1', '--frames', '600'] : ['--rounds', '5', '--frames', '6000']);
+const single = stats(cl.relay.single);
+for (const [key, label] of [['cluster1', 'one cluster instance'], ['cluster3', 'three cluster instances']]) {
+  const c = stats(cl.relay[key]);
+  rows.push({
+    row: `signals/s relayed: ${label} vs single-process server`,
+    value: spread(c, 0),
+    baseline: spread(single, 0),
+    ratio: c.median / single.median,
+    detail: `${cl.pairs} sender→receiver pairs${key === 'cluster3' ? ' on different instances' : ''}, ${cl.frames} signals × ${cl.rounds} rounds, one Redis`,
+  });
+}
+const lc = stats(cl.latency.cluster);
+const ls = stats(cl.latency.single);
+rows.push({
+  row: 'one-way signal latency (ms): across two instances vs single process',
+  value: spread(lc, 3),
+  baseline: spread(ls, 3),
+  ratio: lc.median / ls.median,
+  detail: `added ${(lc.median - ls.median).toFixed(3)} ms; median of 200 ping-pongs per round`,
+});
+const fo = stats(cl.failover);
+rows.push({
+  row: 'instance SIGKILLed → its SDK client open on the next endpoint (ms)',
+  value: spread(fo, 0),
+  baseline: '—',
+  ratio: NaN,
+  detail: `default backoff; ${fo.n} rounds`,
+});
+
 const header = ['row', 'rtc-signaling', 'baseline', 'ratio', 'detail'];
-const lines = rows.map((r) => [r.row, r.value, r.baseline, `${r.ratio.toFixed(2)}×`, r.detail]);
+const lines = rows.map((r) => [r.row, r.value, r.baseline, Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}×` : '—', r.detail]);
 const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
 const fmt = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
 console.log(fmt(header));
@@ -78,6 +109,6 @@ for (const l of lines) console.log(fmt(l));
 if (smoke) {
   console.log('bench: smoke run (few rounds); figures not written to bench/results.json');
 } else {
-  writeFileSync(here('results.json'), JSON.stringify({ date: new Date().toISOString(), rows, raw: { size, throughput: tp, instantiate: inst } }, null, 2) + '\n');
+  writeFileSync(here('results.json'), JSON.stringify({ date: new Date().toISOString(), rows, raw: { size, throughput: tp, instantiate: inst, cluster: cl } }, null, 2) + '\n');
   console.log('bench: wrote bench/results.json');
 }

@@ -1,0 +1,225 @@
+// Cluster mode figures (README.md#running-several-servers), each beside the single-process server
+// measured in the same run, interleaved:
+//   relay   signals/s relayed end to end by: one single-process server, one cluster instance,
+//           three cluster instances (each sender and its receiver on different instances);
+//           raw native-protocol clients in this process, acking like the SDK does
+//   latency one-way signal latency (half a ping-pong round trip) single process vs across two
+//           instances
+//   failover  an SDK client (wasm, dist/) on an instance that is SIGKILLed: ms until it is `open`
+//           again on the next endpoint of its url list, with the SDK's default backoff
+// Prints one JSON line. node bench/cluster.mjs [--rounds N] [--frames N]
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { WebSocket } from 'ws';
+
+const { values } = parseArgs({ options: { rounds: { type: 'string' }, frames: { type: 'string' } } });
+const ROUNDS = Number(values.rounds ?? 5);
+const FRAMES = Number(values.frames ?? 4000); // per round, spread over the pairs
+const PAIRS = 6;
+const WINDOW = 64; // signals in flight per sender
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SECRET = 'bench-cluster-resume-secret-0123456789';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A child process, resolved once `ready` matches its stdout. */
+function launch(command, args, ready, cwd) {
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${command} did not start: ${out}`)), 15_000);
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = ready.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, match: m });
+      }
+    });
+    child.stderr.on('data', (chunk) => (out += chunk));
+    child.once('exit', (code) => reject(new Error(`${command} exited ${code}: ${out}`)));
+  });
+}
+
+const kill = (child) =>
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill('SIGKILL');
+      });
+
+async function startRedis() {
+  const port = await freePort();
+  const { child } = await launch(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    /Ready to accept connections/,
+  );
+  return { child, url: `redis://127.0.0.1:${port}` };
+}
+
+async function startSignaling(flags, port = 0) {
+  const cwd = mkdtempSync(join(tmpdir(), 'rtc-bench-'));
+  const args = [join(ROOT, 'demo/server'), '--port', String(port), '--rate', '100000', '--resume-secret', SECRET, ...flags];
+  const { child, match } = await launch(process.execPath, args, /listening on (\S+)/, cwd);
+  const p = Number(new URL(match[1]).port);
+  return { child, port: p, url: `ws://127.0.0.1:${p}/signal`, flags };
+}
+
+/** A native-protocol client without the SDK: join, numbered signals, cumulative acks. */
+class Raw {
+  static open(url, room, name) {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url);
+      const raw = new Raw(ws);
+      ws.once('error', reject);
+      ws.once('open', () => ws.send(JSON.stringify({ type: 'join', room, name })));
+      raw.onWelcome = (m) => {
+        raw.id = m.id;
+        resolve(raw);
+      };
+    });
+  }
+
+  constructor(ws) {
+    this.ws = ws;
+    this.seq = 0;
+    this.lastIn = 0;
+    this.onSignal = () => {};
+    ws.on('message', (text) => {
+      const m = JSON.parse(text);
+      if (m.type === 'welcome') return this.onWelcome(m);
+      if (m.seq) {
+        this.lastIn = m.seq;
+        if (m.seq % 32 === 0) this.ws.send(JSON.stringify({ type: 'ack', seq: m.seq }));
+      }
+      if (m.type === 'signal') this.onSignal(m);
+    });
+  }
+
+  signal(to, data) {
+    this.ws.send(JSON.stringify({ type: 'signal', to, seq: ++this.seq, data }));
+  }
+
+  close() {
+    this.ws.close();
+  }
+}
+
+const candidate = (n) => ({
+  candidate: { candidate: `candidate:${n} 1 udp 2122260223 192.0.2.${n % 250} ${40000 + (n % 20000)} typ host`, sdpMid: '0', sdpMLineIndex: 0 },
+});
+
+/** Signals/s delivered from PAIRS senders to their receivers; `place(i)` = [senderUrl, receiverUrl]. */
+async function relayRound(place, room) {
+  const pairs = [];
+  for (let i = 0; i < PAIRS; i++) {
+    const [su, ru] = place(i);
+    const receiver = await Raw.open(ru, room, `r${i}`);
+    const sender = await Raw.open(su, room, `s${i}`);
+    pairs.push({ sender, receiver });
+  }
+  const perPair = Math.floor(FRAMES / PAIRS);
+  const started = performance.now();
+  await Promise.all(
+    pairs.map(
+      ({ sender, receiver }) =>
+        new Promise((resolve) => {
+          let sent = 0;
+          let got = 0;
+          const pump = () => {
+            while (sent < perPair && sent - got < WINDOW) sender.signal(receiver.id, candidate(sent++));
+          };
+          receiver.onSignal = () => {
+            if (++got === perPair) resolve();
+            else pump();
+          };
+          pump();
+        }),
+    ),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  for (const { sender, receiver } of pairs) {
+    sender.close();
+    receiver.close();
+  }
+  return (perPair * PAIRS) / seconds;
+}
+
+/** Median one-way ms over `n` ping-pongs between a (on urlA) and b (on urlB). */
+async function latencyRound(urlA, urlB, room, n = 200) {
+  const a = await Raw.open(urlA, room, 'a');
+  const b = await Raw.open(urlB, room, 'b');
+  b.onSignal = (m) => b.signal(a.id, m.data);
+  const samples = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await new Promise((resolve) => {
+      a.onSignal = resolve;
+      a.signal(b.id, candidate(i));
+    });
+    samples.push((performance.now() - t0) / 2);
+  }
+  a.close();
+  b.close();
+  samples.sort((x, y) => x - y);
+  return samples[Math.floor(samples.length / 2)];
+}
+
+/** ms from SIGKILL of the client's instance to the SDK client `open` on the next endpoint. */
+async function failoverRound(instances, room) {
+  globalThis.WebSocket = WebSocket;
+  const { connect } = await import(join(ROOT, 'dist/index.js'));
+  const [first, second] = instances;
+  const client = await connect({ url: [first.url, second.url], room, name: 'f', inBandSignaling: false });
+  const reopened = new Promise((resolve) => {
+    let lost = false;
+    client.on('state', ({ state }) => {
+      if (state !== 'open') lost = true;
+      else if (lost) resolve(performance.now());
+    });
+  });
+  const t0 = performance.now();
+  await kill(first.child);
+  const ms = (await reopened) - t0;
+  await client.close();
+  Object.assign(first, await startSignaling(first.flags, first.port));
+  return ms;
+}
+
+const redis = await startRedis();
+const single = await startSignaling([]);
+const cluster = [];
+for (let i = 0; i < 3; i++) cluster.push(await startSignaling(['--redis', redis.url]));
+const result = { rounds: ROUNDS, frames: FRAMES, pairs: PAIRS, relay: { single: [], cluster1: [], cluster3: [] }, latency: { single: [], cluster: [] }, failover: [] };
+try {
+  for (let r = 0; r < ROUNDS; r++) {
+    result.relay.single.push(await relayRound(() => [single.url, single.url], `relay-s${r}`));
+    result.relay.cluster1.push(await relayRound(() => [cluster[0].url, cluster[0].url], `relay-c1-${r}`));
+    result.relay.cluster3.push(await relayRound((i) => [cluster[i % 3].url, cluster[(i + 1) % 3].url], `relay-c3-${r}`));
+    result.latency.single.push(await latencyRound(single.url, single.url, `lat-s${r}`));
+    result.latency.cluster.push(await latencyRound(cluster[0].url, cluster[1].url, `lat-c${r}`));
+    result.failover.push(await failoverRound([cluster[r % 3], cluster[(r + 1) % 3]], `fail-${r}`));
+  }
+} finally {
+  await Promise.all([single, ...cluster].map((s) => kill(s.child)));
+  await kill(redis.child);
+}
+console.log(JSON.stringify(result));
+process.exit(0);
