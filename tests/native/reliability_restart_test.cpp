@@ -128,6 +128,20 @@ TEST(Reliability_Restart, PeerNotYetBackKeepsItsConnectionAndGetsHeldSignalsOnRe
   EXPECT_EQ(d.count<output::PeerLeft>(), 0u);
 }
 
+TEST(Reliability_Restart, PeerThatJoinedTheRestartedServerFirstGetsOurOffer) {
+  ClientDriver d;
+  d.join_open({{"p2", "bob"}});
+  d.handle(input::ConnectionStateChanged{"p2", ConnectionState::connected});
+  drop_and_reopen(d);
+  d.clear();
+  // dave joined the restarted server before we resumed: he was told peer-joined for us and
+  // waits for our offer, so we create his connection as a newcomer would.
+  d.server(welcome({{"p2", "bob"}, {"p4", "dave"}}, true, true));
+  EXPECT_EQ(d.count<output::PeerJoined>(), 1u);
+  EXPECT_EQ(count_for<output::CreatePeerConnection>(d, "p4"), 1u);
+  EXPECT_EQ(count_for<output::CreatePeerConnection>(d, "p2"), 0u) << "bob's connection is kept";
+}
+
 TEST(Reliability_Restart, PeerThatNeverReturnsIsGoneAfterTheReturnGrace) {
   auto c = testing::test_config();
   c.reconnect.max_delay_ms = 10'000;

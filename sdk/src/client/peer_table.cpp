@@ -189,6 +189,12 @@ void PeerTable::announce(const Roster::Diff& diff, bool newcomer, bool restored,
     roster_full(diff.refused.front().id);
   for (const auto& p : diff.joined)
     ctx_.emit(output::PeerJoined{p.id, p.name});
+  // A peer new to us in a restored welcome joined the restarted server before we came back: it
+  // was told peer-joined for us and waits for our offer, as for any newcomer.
+  if (restored && !newcomer) {
+    for (const auto& p : diff.joined)
+      ensure_negotiator(p.id, true);
+  }
   if (newcomer) {
     for (const auto& [id, info] : roster_.peers())
       ensure_negotiator(id, true);
