@@ -246,6 +246,26 @@ export class Cluster {
       for (const attach of attaches) attach.stateLost();
     }
     for (const resolve of this.waiters.splice(0)) resolve();
+    if (!lost) await this.#reattach();
+  }
+
+  /**
+   * Redis answered again with its data: while we could not beat, another instance may have
+   * reaped us and started our peers' grace periods. Our sockets are alive, so they are ours
+   * again; then each fetches the frames it missed.
+   */
+  async #reattach() {
+    for (const attach of [...this.local.values()]) {
+      if (attach.epoch === null) continue;
+      const outcome = await this.#eval('REATTACH', [attach.id, attach.epoch, this.instance], { once: true }).catch(() => null);
+      if (outcome === 'ok' || outcome === null) {
+        attach.pull();
+        continue;
+      }
+      this.#detachLocally(attach);
+      if (outcome === 'missing') attach.stateLost();
+      else attach.replaced();
+    }
   }
 
   #whenReady() {

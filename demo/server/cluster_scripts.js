@@ -202,6 +202,20 @@ redis.call('ZADD', P .. 'grace', ARGV[4], ARGV[1])
 return 'ok'
 `;
 
+// ARGV: id, epoch, inst. Redis came back (with its data): this instance still holds the socket
+// of that attach, so it is attached here again even if another instance reaped it meanwhile.
+const REATTACH = `
+local p, err = current(ARGV[1], ARGV[2], 'inst')
+if not p then return err end
+if p[2] ~= ARGV[3] then
+  if p[2] ~= '' then return 'moved' end
+  redis.call('HSET', P .. 'p:' .. ARGV[1], 'inst', ARGV[3])
+  redis.call('ZREM', P .. 'grace', ARGV[1])
+  redis.call('SADD', P .. 'ip:' .. ARGV[3], ARGV[1])
+end
+return 'ok'
+`;
+
 // ARGV: id, now, goneTtlMs. Whoever runs this first for an id ends its grace period.
 const EXPIRE = `
 local score = redis.call('ZSCORE', P .. 'grace', ARGV[1])
@@ -243,6 +257,6 @@ return redis.call('ZRANGEBYSCORE', P .. 'l:' .. ARGV[1], '(' .. ARGV[2], '+inf')
 
 export function clusterScripts(limits) {
   const head = prelude(limits);
-  const scripts = { JOIN, RESUME, RELAY, ACK, LEAVE, DETACH, EXPIRE, REAP, FRAMES };
+  const scripts = { JOIN, RESUME, RELAY, ACK, LEAVE, DETACH, REATTACH, EXPIRE, REAP, FRAMES };
   return Object.fromEntries(Object.entries(scripts).map(([name, body]) => [name, head + body]));
 }

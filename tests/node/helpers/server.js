@@ -33,6 +33,11 @@ function launch(handle, port) {
     { cwd: handle.cwd, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   handle.child = child;
+  // RTC_SERVER_LOG=1 shows what the server logs, for debugging a failing test.
+  if (process.env.RTC_SERVER_LOG) {
+    child.stdout.on('data', (chunk) => process.stderr.write(`[server :${port || '?'}] ${chunk}`));
+    child.stderr.on('data', (chunk) => process.stderr.write(`[server :${port || '?'}] ${chunk}`));
+  }
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`server did not start: ${output}`)), 10_000);

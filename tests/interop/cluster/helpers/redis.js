@@ -1,7 +1,11 @@
 // A real redis-server (Debian's, installed by scripts/bootstrap) on an ephemeral port, with no
-// persistence: a restart comes back empty, like a cache node that was replaced.
+// persistence: a restart comes back empty, like a cache node that was replaced (unless it was
+// stopped with stopRedisSaving).
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startServer } from '../../../node/helpers/server.js';
 
 /** A free TCP port on loopback (the kernel's pick, released for redis-server to bind). */
@@ -18,7 +22,8 @@ function freePort() {
 
 /** @returns {Promise<{url: string, port: number, stop(): Promise<void>, start(): Promise<void>}>} */
 export async function startRedis() {
-  const handle = { port: await freePort(), child: null };
+  // Its own directory: stopRedisSaving() leaves dump.rdb there for the next start to load.
+  const handle = { port: await freePort(), child: null, dir: mkdtempSync(join(tmpdir(), 'rtc-redis-')) };
   handle.url = `redis://127.0.0.1:${handle.port}`;
   handle.start = () => launch(handle);
   handle.stop = () => stop(handle);
@@ -29,7 +34,7 @@ export async function startRedis() {
 function launch(handle) {
   const child = spawn(
     'redis-server',
-    ['--port', String(handle.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
+    ['--port', String(handle.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--dir', handle.dir],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   handle.child = child;
@@ -82,4 +87,19 @@ export async function startInstances(redis, count, flags = []) {
 /** Client i's endpoint list: its own instance first, then the others in ring order. */
 export function ringUrls(urls, i) {
   return urls.map((_, k) => urls[(i + k) % urls.length]);
+}
+
+/**
+ * SHUTDOWN SAVE: Redis writes its data to `dir` and exits; start() then loads it (a restart of a
+ * Redis with persistence, or a network outage that ends with the data intact).
+ */
+export async function stopRedisSaving(handle) {
+  const { createClient } = await import('redis');
+  const c = createClient({ url: handle.url, socket: { reconnectStrategy: false } });
+  c.on('error', () => {}); // the socket closes under it: that is the point
+  await c.connect();
+  const exited = new Promise((resolve) => handle.child.once('exit', resolve));
+  await c.sendCommand(['SHUTDOWN', 'SAVE']).catch(() => {}); // the connection ends with it
+  await exited;
+  c.destroy();
 }
