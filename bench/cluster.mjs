@@ -25,6 +25,12 @@ const WINDOW = 64; // signals in flight per sender
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SECRET = 'bench-cluster-resume-secret-0123456789';
 
+// Every process started here dies with this one, also when a round fails.
+const children = new Set();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const s = createNetServer();
@@ -39,6 +45,7 @@ function freePort() {
 /** A child process, resolved once `ready` matches its stdout. */
 function launch(command, args, ready, cwd) {
   const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${command} did not start: ${out}`)), 15_000);
@@ -105,11 +112,13 @@ class Raw {
     ws.on('message', (text) => {
       const m = JSON.parse(text);
       if (m.type === 'welcome') return this.onWelcome(m);
-      if (m.seq) {
+      // Reliable frames carry seq; an `ack` frame's seq acks our own signals.
+      if (m.seq && m.type !== 'ack') {
         this.lastIn = m.seq;
         if (m.seq % 32 === 0) this.ws.send(JSON.stringify({ type: 'ack', seq: m.seq }));
       }
       if (m.type === 'signal') this.onSignal(m);
+      if (m.type === 'error' && process.env.BENCH_DEBUG) console.error('server error', JSON.stringify(m));
     });
   }
 
@@ -203,6 +212,10 @@ async function failoverRound(instances, room) {
   return ms;
 }
 
+/** Rounds that hang (a lost frame) fail the run instead of waiting forever. */
+const timed = (promise, what, ms = 60_000) =>
+  Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms).unref())]);
+
 const redis = await startRedis();
 const single = await startSignaling([]);
 const cluster = [];
@@ -210,13 +223,18 @@ for (let i = 0; i < 3; i++) cluster.push(await startSignaling(['--redis', redis.
 const result = { rounds: ROUNDS, frames: FRAMES, pairs: PAIRS, relay: { single: [], cluster1: [], cluster3: [] }, latency: { single: [], cluster: [] }, failover: [] };
 try {
   for (let r = 0; r < ROUNDS; r++) {
-    result.relay.single.push(await relayRound(() => [single.url, single.url], `relay-s${r}`));
-    result.relay.cluster1.push(await relayRound(() => [cluster[0].url, cluster[0].url], `relay-c1-${r}`));
-    result.relay.cluster3.push(await relayRound((i) => [cluster[i % 3].url, cluster[(i + 1) % 3].url], `relay-c3-${r}`));
-    result.latency.single.push(await latencyRound(single.url, single.url, `lat-s${r}`));
-    result.latency.cluster.push(await latencyRound(cluster[0].url, cluster[1].url, `lat-c${r}`));
-    result.failover.push(await failoverRound([cluster[r % 3], cluster[(r + 1) % 3]], `fail-${r}`));
+    result.relay.single.push(await timed(relayRound(() => [single.url, single.url], `relay-s${r}`), 'relay single'));
+    result.relay.cluster1.push(await timed(relayRound(() => [cluster[0].url, cluster[0].url], `relay-c1-${r}`), 'relay cluster1'));
+    result.relay.cluster3.push(
+      await timed(relayRound((i) => [cluster[i % 3].url, cluster[(i + 1) % 3].url], `relay-c3-${r}`), 'relay cluster3'),
+    );
+    result.latency.single.push(await timed(latencyRound(single.url, single.url, `lat-s${r}`), 'latency single'));
+    result.latency.cluster.push(await timed(latencyRound(cluster[0].url, cluster[1].url, `lat-c${r}`), 'latency cluster'));
+    result.failover.push(await timed(failoverRound([cluster[r % 3], cluster[(r + 1) % 3]], `fail-${r}`), 'failover'));
   }
+} catch (error) {
+  console.error(`bench/cluster: ${error.message}`);
+  process.exit(1);
 } finally {
   await Promise.all([single, ...cluster].map((s) => kill(s.child)));
   await kill(redis.child);
