@@ -8,68 +8,18 @@
 //   failover  an SDK client (wasm, dist/) on an instance that is SIGKILLed: ms until it is `open`
 //           again on the next endpoint of its url list, with the SDK's default backoff
 // Prints one JSON line. node bench/cluster.mjs [--rounds N] [--frames N]
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
+import { freePort, kill, launch, ROOT, startSignaling as startServer, timed } from './lib/processes.mjs';
+import { RawClient as Raw, candidate } from './lib/raw_client.mjs';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string' }, frames: { type: 'string' } } });
 const ROUNDS = Number(values.rounds ?? 5);
 const FRAMES = Number(values.frames ?? 4000); // per round, spread over the pairs
 const PAIRS = 6;
 const WINDOW = 64; // signals in flight per sender
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SECRET = 'bench-cluster-resume-secret-0123456789';
-
-// Every process started here dies with this one, also when a round fails.
-const children = new Set();
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** A child process, resolved once `ready` matches its stdout. */
-function launch(command, args, ready, cwd) {
-  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${command} did not start: ${out}`)), 15_000);
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = ready.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, match: m });
-      }
-    });
-    child.stderr.on('data', (chunk) => (out += chunk));
-    child.once('exit', (code) => reject(new Error(`${command} exited ${code}: ${out}`)));
-  });
-}
-
-const kill = (child) =>
-  child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => {
-        child.once('exit', resolve);
-        child.kill('SIGKILL');
-      });
 
 async function startRedis() {
   const port = await freePort();
@@ -81,59 +31,7 @@ async function startRedis() {
   return { child, url: `redis://127.0.0.1:${port}` };
 }
 
-async function startSignaling(flags, port = 0) {
-  const cwd = mkdtempSync(join(tmpdir(), 'rtc-bench-'));
-  const args = [join(ROOT, 'demo/server'), '--port', String(port), '--rate', '100000', '--resume-secret', SECRET, ...flags];
-  const { child, match } = await launch(process.execPath, args, /listening on (\S+)/, cwd);
-  const p = Number(new URL(match[1]).port);
-  return { child, port: p, url: `ws://127.0.0.1:${p}/signal`, flags };
-}
-
-/** A native-protocol client without the SDK: join, numbered signals, cumulative acks. */
-class Raw {
-  static open(url, room, name) {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
-      const raw = new Raw(ws);
-      ws.once('error', reject);
-      ws.once('open', () => ws.send(JSON.stringify({ type: 'join', room, name })));
-      raw.onWelcome = (m) => {
-        raw.id = m.id;
-        resolve(raw);
-      };
-    });
-  }
-
-  constructor(ws) {
-    this.ws = ws;
-    this.seq = 0;
-    this.lastIn = 0;
-    this.onSignal = () => {};
-    ws.on('message', (text) => {
-      const m = JSON.parse(text);
-      if (m.type === 'welcome') return this.onWelcome(m);
-      // Reliable frames carry seq; an `ack` frame's seq acks our own signals.
-      if (m.seq && m.type !== 'ack') {
-        this.lastIn = m.seq;
-        if (m.seq % 32 === 0) this.ws.send(JSON.stringify({ type: 'ack', seq: m.seq }));
-      }
-      if (m.type === 'signal') this.onSignal(m);
-      if (m.type === 'error' && process.env.BENCH_DEBUG) console.error('server error', JSON.stringify(m));
-    });
-  }
-
-  signal(to, data) {
-    this.ws.send(JSON.stringify({ type: 'signal', to, seq: ++this.seq, data }));
-  }
-
-  close() {
-    this.ws.close();
-  }
-}
-
-const candidate = (n) => ({
-  candidate: { candidate: `candidate:${n} 1 udp 2122260223 192.0.2.${n % 250} ${40000 + (n % 20000)} typ host`, sdpMid: '0', sdpMLineIndex: 0 },
-});
+const startSignaling = (flags, port = 0) => startServer(['--rate', '100000', '--resume-secret', SECRET, ...flags], port).then((s) => ({ ...s, flags }));
 
 /** Signals/s delivered from PAIRS senders to their receivers; `place(i)` = [senderUrl, receiverUrl]. */
 async function relayRound(place, room) {
@@ -211,10 +109,6 @@ async function failoverRound(instances, room) {
   Object.assign(first, await startSignaling(first.flags, first.port));
   return ms;
 }
-
-/** Rounds that hang (a lost frame) fail the run instead of waiting forever. */
-const timed = (promise, what, ms = 60_000) =>
-  Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms).unref())]);
 
 const redis = await startRedis();
 const single = await startSignaling([]);

@@ -8,8 +8,10 @@ import { fileURLToPath } from 'node:url';
 
 const smoke = process.argv.includes('--smoke');
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
-const run = (script, args = []) =>
-  JSON.parse(execFileSync(process.execPath, [here(script), ...args], { maxBuffer: 1 << 24 }).toString().trim().split('\n').pop());
+const run = (script, args = [], nodeFlags = []) =>
+  JSON.parse(
+    execFileSync(process.execPath, [...nodeFlags, here(script), ...args], { maxBuffer: 1 << 24 }).toString().trim().split('\n').pop(),
+  );
 
 const stats = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -68,6 +70,84 @@ rows.push({
   detail: `fresh process per round, ${a.n} rounds`,
 });
 
+// ---- Chromium: connect() to both data channels open, and module instantiate
+const cn = run('connect.mjs', ['--rounds', smoke ? '1' : '15']);
+const ms = (key) => stats(cn[key]);
+for (const [key, label] of [['sdkCold', 'cold (module loads inside)'], ['sdkWarm', 'after preload()']]) {
+  for (const [base, name] of [['raw', 'raw RTCPeerConnection over a broadcast relay'], ['peerjs', 'PeerJS + peer server']]) {
+    rows.push({
+      row: `Chromium connect → both channels open (ms), ${label}: SDK vs ${name}`,
+      value: spread(ms(key), 1),
+      baseline: spread(ms(base), 1),
+      ratio: ms(key).median / ms(base).median,
+      detail: `two peers in one page, fresh context per round, ${cn.rounds} rounds interleaved`,
+    });
+  }
+}
+for (const [n, m] of Object.entries(cn.mesh)) {
+  const a = stats(m.sdk);
+  const b = stats(m.raw);
+  rows.push({
+    row: `Chromium full data mesh of ${n} (ms): SDK after preload() vs raw over a broadcast relay`,
+    value: spread(a, 1),
+    baseline: spread(b, 1),
+    ratio: a.median / b.median,
+    detail: `${n} peers in one page, ${(n * (n - 1)) / 2} connections, ${cn.meshRounds} rounds`,
+  });
+}
+rows.push({
+  row: 'Chromium: import + preload() (ms): core vs fetch + evaluate peerjs.min.js',
+  value: spread(ms('instantiate'), 1),
+  baseline: spread(ms('peerjsLoad'), 1),
+  ratio: ms('instantiate').median / ms('peerjsLoad').median,
+  detail: `fresh context per round, ${cn.rounds} rounds`,
+});
+
+// ---- memory over connect/close cycles (Node, real WebRTC), one process per kind
+const cycles = smoke ? '10' : '100';
+const memSdk = run('memory.mjs', ['--kind', 'sdk', '--cycles', cycles], ['--expose-gc']);
+const memRaw = run('memory.mjs', ['--kind', 'raw', '--cycles', cycles], ['--expose-gc']);
+const growth = (samples, key) => samples.at(-1)[key] - samples[1][key]; // from the first sample after warm-up
+for (const [key, label] of [['rss', 'RSS'], ['heapUsed', 'JS heap']]) {
+  const a = growth(memSdk.samples, key);
+  const b = growth(memRaw.samples, key);
+  rows.push({
+    row: `${label} growth over ${memSdk.cycles} connect/close cycles (cycle ${memSdk.samples[1].cycle}→${memSdk.cycles}): SDK vs raw`,
+    value: `${(a / 2 ** 20).toFixed(2)} MiB`,
+    baseline: `${(b / 2 ** 20).toFixed(2)} MiB`,
+    ratio: b === 0 ? NaN : a / b,
+    detail:
+      key === 'rss'
+        ? `end: wasm heap ${(memSdk.samples.at(-1).wasmHeap / 2 ** 20).toFixed(0)} MiB, live drivers ${memSdk.samples.at(-1).liveDrivers}, live embind handles ${memSdk.samples.at(-1).liveHandles}`
+        : 'two peers meet, open a data channel and close; forced GC before each sample',
+  });
+}
+
+// ---- the reference server under 100 and 500 clients vs the tutorials' broadcast relay
+const load = run('server_load.mjs', smoke ? ['--clients', '20', '--frames', '200', '--rounds', '1'] : ['--rounds', '3']);
+const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+for (const [n, runs] of Object.entries(load.runs)) {
+  const ref = stats(runs.reference.map((x) => x.perSec));
+  const rel = stats(runs.relay.map((x) => x.perSec));
+  rows.push({
+    row: `signals/s to the addressed peer, ${n} clients: reference server vs broadcast relay`,
+    value: spread(ref, 0),
+    baseline: spread(rel, 0),
+    ratio: ref.median / rel.median,
+    detail: `rooms of ${load.room}, half of each sending, ${load.frames} signals × ${load.rounds} rounds; the relay sends each to all ${n - 1} others`,
+  });
+  const refRss = stats(runs.reference.map((x) => x.rssAfter));
+  const relRss = stats(runs.relay.map((x) => x.rssAfter));
+  const idle = stats(runs.reference.map((x) => x.rssIdle));
+  rows.push({
+    row: `server RSS after the load, ${n} clients: reference server vs broadcast relay`,
+    value: mib(refRss.median),
+    baseline: mib(relRss.median),
+    ratio: refRss.median / relRss.median,
+    detail: `reference ${mib(idle.median)} with the ${n} clients connected, before the load`,
+  });
+}
+
 // ---- cluster mode (Redis): relay capacity, added latency, failover of a killed instance
 const cl = run('cluster.mjs', smoke ? ['--rounds', '1', '--frames', '600'] : ['--rounds', '5', '--frames', '6000']);
 const single = stats(cl.relay.single);
@@ -109,6 +189,6 @@ for (const l of lines) console.log(fmt(l));
 if (smoke) {
   console.log('bench: smoke run (few rounds); figures not written to bench/results.json');
 } else {
-  writeFileSync(here('results.json'), JSON.stringify({ date: new Date().toISOString(), rows, raw: { size, throughput: tp, instantiate: inst, cluster: cl } }, null, 2) + '\n');
+  writeFileSync(here('results.json'), JSON.stringify({ date: new Date().toISOString(), rows, raw: { size, throughput: tp, instantiate: inst, connect: cn, memory: { sdk: memSdk, raw: memRaw }, serverLoad: load, cluster: cl } }, null, 2) + '\n');
   console.log('bench: wrote bench/results.json');
 }

@@ -945,6 +945,11 @@ export async function _liveDrivers(): Promise<number> {
   return (await loadCore())._liveDrivers();
 }
 
+/** @internal Live embind value handles (JS objects the wasm side holds); used by bench/memory.mjs. */
+export async function _liveHandles(): Promise<number> {
+  return (await loadCore()).count_emval_handles();
+}
+
 /**
  * @internal The wasm linear memory size in bytes (it grows but never shrinks, so it records the
  * largest allocation ever made); used by the package's hardening tests.

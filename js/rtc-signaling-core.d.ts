@@ -55,6 +55,8 @@ export interface CoreModule {
   _peers(handle: number): PeerSummary[];
   _stats(handle: number): ClientStats;
   _liveDrivers(): number;
+  /** Emscripten's embind: live emval handles (JS values held by the wasm side). */
+  count_emval_handles(): number;
   HEAP8: Int8Array;
 }
 
