@@ -87,6 +87,26 @@ TEST(Endpoints, ASessionThatWasOpenRetriesItsEndpointFirstThenFailsOver) {
   EXPECT_EQ(d.client.self_id(), "p1");
 }
 
+TEST(Endpoints, SignalrNegotiatesWithTheEndpointOfEachAttempt) {
+  Config c = two_endpoints();
+  c.dialect = Dialect::signalr;
+  c.url = "ws://a.test/hubs/room";
+  c.fallback_urls = {"ws://b.test/hubs/room"};
+  ClientDriver d{c};
+  d.handle(input::Join{});
+  auto negotiate = d.last<output::HttpRequest>();
+  ASSERT_TRUE(negotiate);
+  EXPECT_EQ(negotiate->url.rfind("http://a.test/hubs/room/negotiate", 0), 0u) << negotiate->url;
+  d.handle(input::HttpResponse{negotiate->id, 0, ""}); // a.test is down
+  d.clear();
+  for (int ms = 0; ms < 60'000 && d.count<output::HttpRequest>() == 0; ms += 10)
+    d.advance(10);
+  negotiate = d.last<output::HttpRequest>();
+  ASSERT_TRUE(negotiate);
+  EXPECT_EQ(negotiate->url.rfind("http://b.test/hubs/room/negotiate", 0), 0u)
+      << "the next attempt negotiates with the next endpoint: " << negotiate->url;
+}
+
 TEST(Endpoints, EveryEndpointMustBeAWebSocketUrl) {
   Config c = two_endpoints();
   c.fallback_urls.push_back("http://d.test/signal");

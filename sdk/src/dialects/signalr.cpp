@@ -117,7 +117,10 @@ void SignalR::reset_connection() {
   redirects_ = 0;
 }
 
-Dialect::Step SignalR::begin_attempt(const Config&, const std::optional<std::string>& token) {
+Dialect::Step SignalR::begin_attempt(const Config& config, const std::optional<std::string>& token) {
+  // The session picks the endpoint of each attempt (Config::fallback_urls); a fresh negotiate
+  // goes to it, a stateful resume to the hub that holds the connection.
+  config_.url = config.url;
   reader_.reset();
   frames_.clear();
   token_ = token;
