@@ -42,7 +42,18 @@ if (!string.IsNullOrEmpty(redisConfiguration))
     options.AbortOnConnectFail = false; // an instance starts and waits for Redis, like the backplane
     redis = ConnectionMultiplexer.Connect(options);
 }
-builder.Services.AddSingleton(new RoomState(maxPerUser, redis is null ? new MemoryRoomDirectory() : new RedisRoomDirectory(redis)));
+if (redis is null)
+{
+    builder.Services.AddSingleton(new RoomState(maxPerUser, new MemoryRoomDirectory()));
+}
+else
+{
+    var directory = new RedisRoomDirectory(redis);
+    builder.Services.AddSingleton(redis);
+    builder.Services.AddSingleton(directory);
+    builder.Services.AddSingleton(new RoomState(maxPerUser, directory));
+    builder.Services.AddHostedService<HubReaper>();
+}
 builder.Services.AddSingleton<SignalrtcState>();
 builder.Services.AddSingleton<EkobitState>();
 // Browser pages of other origins (the SDK's demo, simple-peer pages) call negotiate with fetch, and

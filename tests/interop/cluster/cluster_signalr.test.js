@@ -25,15 +25,16 @@ after(async () => {
   await redis?.stop();
 });
 
-async function client(hub, name) {
+async function client(hub, name, room = 'backplane', fallback = []) {
   const c = await connect({
     dialect: 'signalr',
-    url: `${hub.ws}/hubs/room`,
-    room: 'backplane',
+    url: [hub, ...fallback].map((h) => `${h.ws}/hubs/room`),
+    room,
     name,
     token: await token({ sub: name, name }),
     reconnect: { initialDelayMs: 50, maxDelayMs: 400 },
     connectTimeoutMs: 10_000,
+    ...(process.env.SR_DEBUG ? { logLevel: 'debug', logger: (e) => console.log(name, e.message.slice(0, 160)) } : {}),
   });
   return trackChannels(c);
 }
@@ -64,4 +65,25 @@ test('Cluster_SignalrBackplaneRoomSpansTwoHubInstances', { timeout: 90_000 }, as
   await carol.close();
   await left;
   assert.deepEqual(Object.values(names(alice)), ['bob']);
+});
+
+test('Cluster_SignalrClientOfAKilledHubInstanceRejoinsOnTheOtherAndTheGhostIsReaped', { timeout: 90_000 }, async (t) => {
+  const alice = await client(hubs[0], 'alice', 'failover', [hubs[1]]);
+  const bob = await client(hubs[1], 'bob', 'failover');
+  t.after(() => Promise.all([alice.close(), bob.close()]));
+  if (bob.peers.length === 0) await once(bob, 'peer-joined', undefined, 20_000);
+  await meshed([alice, bob]);
+  const oldId = alice.id;
+
+  const gone = once(bob, 'peer-left', ({ id }) => id === oldId, 20_000);
+  const back = once(bob, 'peer-joined', ({ name }) => name === 'alice', 30_000);
+  await hubs[0].stop('SIGKILL');
+  const [{ id: newId }] = await Promise.all([back, gone]);
+  assert.notEqual(newId, oldId, 'a fresh connection on the other instance: a new id');
+  assert.equal(alice.id, newId, 'bob sees the id alice joined with');
+  assert.equal(alice.state, 'open');
+  assert.deepEqual(names(bob), { [newId]: 'alice' }, 'the ghost of the old connection is gone');
+  assert.deepEqual(names(alice), { [bob.id]: 'bob' }, 'the roster re-synced from the Welcome');
+  await meshed([alice, bob]);
+  await exchange([alice, bob]);
 });

@@ -51,11 +51,11 @@ export function startHub(timeoutMs = 60_000, env = {}) {
         http,
         ws,
         output: () => output,
-        stop: () =>
+        stop: (signal = 'SIGTERM') =>
           new Promise((done) => {
-            if (child.exitCode !== null) return done();
+            if (child.exitCode !== null || child.signalCode !== null) return done();
             child.once('exit', () => done());
-            child.kill('SIGTERM');
+            child.kill(signal);
           }),
       });
     };
