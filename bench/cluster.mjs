@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
 import { freePort, kill, launch, ROOT, startSignaling as startServer, timed } from './lib/processes.mjs';
-import { RawClient as Raw, candidate } from './lib/raw_client.mjs';
+import { RawClient as Raw, candidate, streamPairs } from './lib/raw_client.mjs';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string' }, frames: { type: 'string' } } });
 const ROUNDS = Number(values.rounds ?? 5);
@@ -42,31 +42,16 @@ async function relayRound(place, room) {
     const sender = await Raw.open(su, room, `s${i}`);
     pairs.push({ sender, receiver });
   }
-  const perPair = Math.floor(FRAMES / PAIRS);
-  const started = performance.now();
-  await Promise.all(
-    pairs.map(
-      ({ sender, receiver }) =>
-        new Promise((resolve) => {
-          let sent = 0;
-          let got = 0;
-          const pump = () => {
-            while (sent < perPair && sent - got < WINDOW) sender.signal(receiver.id, candidate(sent++));
-          };
-          receiver.onSignal = () => {
-            if (++got === perPair) resolve();
-            else pump();
-          };
-          pump();
-        }),
-    ),
+  const perSec = await streamPairs(
+    pairs.map(({ sender, receiver }) => [sender, receiver]),
+    Math.floor(FRAMES / PAIRS),
+    WINDOW,
   );
-  const seconds = (performance.now() - started) / 1000;
   for (const { sender, receiver } of pairs) {
     sender.close();
     receiver.close();
   }
-  return (perPair * PAIRS) / seconds;
+  return perSec;
 }
 
 /** Median one-way ms over `n` ping-pongs between a (on urlA) and b (on urlB). */

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
 import { kill, launch, ROOT, rssOf, startSignaling, timed } from './lib/processes.mjs';
-import { RawClient, candidate } from './lib/raw_client.mjs';
+import { RawClient, streamPairs } from './lib/raw_client.mjs';
 
 const { values } = parseArgs({ options: { clients: { type: 'string' }, frames: { type: 'string' }, rounds: { type: 'string' } } });
 const COUNTS = (values.clients ?? '100,500').split(',').map(Number);
@@ -60,26 +60,7 @@ async function round(kind, server, n, r) {
   for (let g = 0; g + ROOM <= n; g += ROOM) {
     for (let k = 0; k < ROOM / 2; k++) pairs.push([clients[g + k], clients[g + k + ROOM / 2]]);
   }
-  const perPair = Math.max(1, Math.floor(FRAMES / pairs.length));
-  const started = performance.now();
-  await Promise.all(
-    pairs.map(
-      ([sender, receiver]) =>
-        new Promise((resolve) => {
-          let sent = 0;
-          let got = 0;
-          const pump = () => {
-            while (sent < perPair && sent - got < WINDOW) sender.signal(receiver.id, candidate(sent++));
-          };
-          receiver.onSignal = () => {
-            if (++got === perPair) resolve();
-            else pump();
-          };
-          pump();
-        }),
-    ),
-  );
-  const perSec = (perPair * pairs.length) / ((performance.now() - started) / 1000);
+  const perSec = await streamPairs(pairs, Math.max(1, Math.floor(FRAMES / pairs.length)), WINDOW);
   const rssAfter = rssOf(server.child.pid);
   for (const c of clients) c.close();
   return { perSec, rssIdle, rssAfter };

@@ -43,3 +43,29 @@ export class RawClient {
 export const candidate = (n) => ({
   candidate: { candidate: `candidate:${n} 1 udp 2122260223 192.0.2.${n % 250} ${40000 + (n % 20000)} typ host`, sdpMid: '0', sdpMLineIndex: 0 },
 });
+
+/**
+ * Each [sender, receiver] pair streams `perPair` candidates, at most `window` undelivered at a
+ * time; resolves with the signals/s delivered over all pairs.
+ */
+export async function streamPairs(pairs, perPair, window = 64) {
+  const started = performance.now();
+  await Promise.all(
+    pairs.map(
+      ([sender, receiver]) =>
+        new Promise((resolve) => {
+          let sent = 0;
+          let got = 0;
+          const pump = () => {
+            while (sent < perPair && sent - got < window) sender.signal(receiver.id, candidate(sent++));
+          };
+          receiver.onSignal = () => {
+            if (++got === perPair) resolve();
+            else pump();
+          };
+          pump();
+        }),
+    ),
+  );
+  return (perPair * pairs.length) / ((performance.now() - started) / 1000);
+}

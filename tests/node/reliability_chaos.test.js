@@ -12,7 +12,18 @@ import { closeAll } from './helpers/clients.js';
 import { installTrackedWebRtc } from './helpers/webrtc.js';
 import { startServer } from './helpers/server.js';
 import { startProxy } from './proxy/proxy.js';
-import { allConnected, allOpen, dataStreams, iceRestarts, mesh, random, relayedTo, waitFor } from './proxy/scenario.js';
+import {
+  allConnected,
+  allOpen,
+  appliedAllRelayed,
+  dataStreams,
+  iceRestarts,
+  inBandAppliedOnce,
+  inBandCounts,
+  mesh,
+  random,
+  waitFor,
+} from './proxy/scenario.js';
 
 const CHAOS_MS = Number(process.env.RTC_CHAOS_MS ?? 60_000);
 
@@ -85,28 +96,10 @@ test('Reliability_ChaosMeshLosesNothingAcrossRandomCuts', { timeout: CHAOS_MS + 
     const lost = proxy.stats.lostDetail();
     throw new Error(`${error.message}: ${JSON.stringify(lost).slice(0, 2000)}`);
   });
-  await waitFor(
-    () => watched.every((w) => w.client.stats.signalsReceived === relayedTo(proxy.stats, w.id)),
-    10_000,
-    'the cores applied every relayed signal',
-  ).catch((error) => {
-    const counts = watched.map((w) => `${w.id}: applied ${w.client.stats.signalsReceived} relayed ${relayedTo(proxy.stats, w.id)}`);
-    throw new Error(`${error.message} (${counts.join('; ')})`);
-  });
+  await appliedAllRelayed(watched, proxy.stats);
 
   const [wa, wb] = watched;
-  const inBandCounts = () =>
-    `a sent ${wa.client.stats.signalsSentInBand} b applied ${wb.client.stats.signalsReceivedInBand}; ` +
-    `b sent ${wb.client.stats.signalsSentInBand} a applied ${wa.client.stats.signalsReceivedInBand}`;
-  await waitFor(
-    () =>
-      wa.client.stats.signalsSentInBand === wb.client.stats.signalsReceivedInBand &&
-      wb.client.stats.signalsSentInBand === wa.client.stats.signalsReceivedInBand,
-    10_000,
-    'every in-band signal between a and b applied once',
-  ).catch((error) => {
-    throw new Error(`${error.message} (${inBandCounts()})`);
-  });
+  await inBandAppliedOnce(wa, wb);
 
   const m = proxy.stats.match();
   const applied = watched.reduce((n, w) => n + w.client.stats.signalsReceived, 0);
@@ -117,7 +110,7 @@ test('Reliability_ChaosMeshLosesNothingAcrossRandomCuts', { timeout: CHAOS_MS + 
       `[chaos] signals sent=${m.sent} (frames ${m.sentFrames}, resent ${m.resends}) ` +
       `delivered=${m.delivered} (server replays ${m.replays}, duplicate frames reaching clients ${m.socketDuplicates}) ` +
       `applied_by_cores=${applied} lost=${m.lost.length} duplicated=${m.duplicated.length}\n` +
-      `[chaos] in-band a<->b: ${inBandCounts()}\n` +
+      `[chaos] in-band a<->b: ${inBandCounts(wa, wb)}\n` +
       `[chaos] data sent=${streams.sentTotal()} received=${streams.receivedTotal()} ` +
       `refused_while_closed=${streams.refused} order_violations=${streams.violations.length}`,
   );

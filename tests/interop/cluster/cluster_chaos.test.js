@@ -9,41 +9,32 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { closeAll } from '../../node/helpers/clients.js';
 import { installTrackedWebRtc } from '../../node/helpers/webrtc.js';
-import { startProxy } from '../../node/proxy/proxy.js';
 import {
   allConnected,
   allOpen,
+  appliedAllRelayed,
   dataStreams,
   iceRestarts,
+  inBandAppliedOnce,
   mesh,
   random,
-  relayedTo,
   waitFor,
 } from '../../node/proxy/scenario.js';
-import { ringUrls, startInstances, startRedis } from './helpers/redis.js';
+import { ringUrls, startCluster } from './helpers/redis.js';
 
 const CHAOS_MS = Number(process.env.RTC_CHAOS_MS ?? 60_000);
 
-let redis;
-let instances = [];
-let proxies = [];
+let cluster;
 before(async () => {
   await installTrackedWebRtc();
-  redis = await startRedis();
-  instances = await startInstances(redis, 3, ['--rate', '1000', '--grace-ms', '20000']);
-  proxies = await Promise.all(instances.map((s) => startProxy({ target: () => s.url })));
-  for (const p of proxies.slice(1)) p.stats = proxies[0].stats;
+  cluster = await startCluster(3, ['--rate', '1000', '--grace-ms', '20000']);
 });
-after(async () => {
-  await Promise.all(proxies.map((p) => p.close()));
-  await Promise.all(instances.map((s) => s.stop()));
-  await redis?.stop();
-});
+after(() => cluster?.close());
 
 test('Cluster_ChaosMeshLosesNothingAcrossKilledInstances', { timeout: CHAOS_MS + 120_000 }, async (t) => {
   const seed = Number(process.env.RTC_CHAOS_SEED ?? Date.now() % 100_000);
   const rand = random(seed);
-  const urls = proxies.map((p) => p.url);
+  const { urls, proxies, instances } = cluster;
   const names = ['a', 'b', 'c', 'd'];
   const watched = await mesh(names, { room: 'cluster-chaos' }, (name) => ({
     url: ringUrls(urls, names.indexOf(name) % urls.length),
@@ -77,7 +68,7 @@ test('Cluster_ChaosMeshLosesNothingAcrossKilledInstances', { timeout: CHAOS_MS +
   }
   restarter.stop();
 
-  const ledger = proxies[0].stats;
+  const ledger = cluster.ledger();
   await waitFor(() => allOpen(watched), 20_000, 'every client open again');
   await waitFor(() => allConnected(watched), 30_000, 'every pair connected');
   streams.stop();
@@ -85,22 +76,9 @@ test('Cluster_ChaosMeshLosesNothingAcrossKilledInstances', { timeout: CHAOS_MS +
   await waitFor(() => ledger.match().lost.length === 0, 15_000, 'every signal delivered').catch((error) => {
     throw new Error(`${error.message}: ${JSON.stringify(ledger.lostDetail()).slice(0, 2000)}`);
   });
-  await waitFor(
-    () => watched.every((w) => w.client.stats.signalsReceived === relayedTo(ledger, w.id)),
-    10_000,
-    'the cores applied every relayed signal',
-  ).catch((error) => {
-    const counts = watched.map((w) => `${w.id}: applied ${w.client.stats.signalsReceived} relayed ${relayedTo(ledger, w.id)}`);
-    throw new Error(`${error.message} (${counts.join('; ')})`);
-  });
+  await appliedAllRelayed(watched, ledger);
   const [wa, wb] = watched;
-  await waitFor(
-    () =>
-      wa.client.stats.signalsSentInBand === wb.client.stats.signalsReceivedInBand &&
-      wb.client.stats.signalsSentInBand === wa.client.stats.signalsReceivedInBand,
-    10_000,
-    'every in-band signal between a and b applied once',
-  );
+  await inBandAppliedOnce(wa, wb);
 
   const m = ledger.match();
   const applied = watched.reduce((n, w) => n + w.client.stats.signalsReceived, 0);

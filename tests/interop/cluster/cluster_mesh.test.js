@@ -8,37 +8,27 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { closeAll } from '../../node/helpers/clients.js';
 import { installTrackedWebRtc } from '../../node/helpers/webrtc.js';
-import { startProxy } from '../../node/proxy/proxy.js';
 import { allConnected, allOpen, assertCallsIntact, dataStreams, mesh, waitFor } from '../../node/proxy/scenario.js';
-import { ringUrls, startInstances, startRedis } from './helpers/redis.js';
+import { ringUrls, startCluster } from './helpers/redis.js';
 
-let redis;
-let instances = [];
-let proxies = [];
+let cluster;
 before(async () => {
   await installTrackedWebRtc();
-  redis = await startRedis();
-  instances = await startInstances(redis, 3, ['--rate', '1000']);
-  proxies = await Promise.all(instances.map((s) => startProxy({ target: () => s.url })));
-  for (const p of proxies.slice(1)) p.stats = proxies[0].stats;
+  cluster = await startCluster(3, ['--rate', '1000']);
 });
-after(async () => {
-  await Promise.all(proxies.map((p) => p.close()));
-  await Promise.all(instances.map((s) => s.stop()));
-  await redis?.stop();
-});
+after(() => cluster?.close());
 
 /** Which instance (index) each client id is joined through right now. */
 function placement() {
   const where = new Map();
-  proxies.forEach((p, i) => {
+  cluster.proxies.forEach((p, i) => {
     for (const c of p.live({ joined: true })) where.set(c.peerId, i);
   });
   return where;
 }
 
 test('Cluster_SixClientsOnThreeInstancesMeshAndSurviveAKilledInstance', { timeout: 150_000 }, async (t) => {
-  const urls = proxies.map((p) => p.url);
+  const { urls, proxies, instances } = cluster;
   const names = ['a', 'b', 'c', 'd', 'e', 'f'];
   const watched = await mesh(names, { room: 'cluster' }, (name) => ({ url: ringUrls(urls, names.indexOf(name) % 3) }));
   t.after(() => closeAll(...watched.map((w) => w.client)));
@@ -66,25 +56,25 @@ test('Cluster_SixClientsOnThreeInstancesMeshAndSurviveAKilledInstance', { timeou
   await waitFor(() => allOpen(watched), 20_000, 'every client open');
   for (const w of watched) w.client.restartIce(ids[(ids.indexOf(w.id) + 2) % ids.length]);
   await waitFor(() => allConnected(watched), 30_000, 'every pair connected after the failover');
-  await waitFor(() => proxies[0].stats.match().lost.length === 0, 15_000, 'every signal delivered').catch((error) => {
-    throw new Error(`${error.message}: ${JSON.stringify(proxies[0].stats.lostDetail()).slice(0, 2000)}`);
+  await waitFor(() => cluster.ledger().match().lost.length === 0, 15_000, 'every signal delivered').catch((error) => {
+    throw new Error(`${error.message}: ${JSON.stringify(cluster.ledger().lostDetail()).slice(0, 2000)}`);
   });
   await instances[0].restart();
 
-  const m = proxies[0].stats.match();
+  const m = cluster.ledger().match();
   const applied = watched.reduce((n, w) => n + w.client.stats.signalsReceived, 0);
   console.log(
-    `[cluster] victims=${victims.length} welcomes=${JSON.stringify(proxies[0].stats.welcomes)} ` +
+    `[cluster] victims=${victims.length} welcomes=${JSON.stringify(cluster.ledger().welcomes)} ` +
       `signals sent=${m.sent} delivered=${m.delivered} applied_by_cores=${applied} lost=${m.lost.length} ` +
       `duplicated=${m.duplicated.length} data sent=${streams.sentTotal()} received=${streams.receivedTotal()}`,
   );
   assert.deepEqual(ids, watched.map((w) => w.client.id), 'every client kept its id');
-  assert.equal(proxies[0].stats.welcomes.fresh, 6, 'the failover resumed sessions, it started none');
-  assert.ok(proxies[0].stats.welcomes.resumed >= victims.length, 'the victims resumed on another instance');
+  assert.equal(cluster.ledger().welcomes.fresh, 6, 'the failover resumed sessions, it started none');
+  assert.ok(cluster.ledger().welcomes.resumed >= victims.length, 'the victims resumed on another instance');
   assert.deepEqual(m.lost, [], 'signals lost');
   assert.deepEqual(m.duplicated, [], 'signals relayed twice');
   await waitFor(
-    () => watched.reduce((n, w) => n + w.client.stats.signalsReceived, 0) === proxies[0].stats.match().delivered,
+    () => watched.reduce((n, w) => n + w.client.stats.signalsReceived, 0) === cluster.ledger().match().delivered,
     10_000,
     'each relayed signal applied exactly once',
   );

@@ -18,7 +18,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { closeAll, connectFast } from '../../node/helpers/clients.js';
 import { installTrackedWebRtc } from '../../node/helpers/webrtc.js';
-import { Accounting, startProxy } from '../../node/proxy/proxy.js';
+import { Accounting } from '../../node/proxy/proxy.js';
 import {
   allConnected,
   allOpen,
@@ -29,26 +29,17 @@ import {
   waitFor,
   watch,
 } from '../../node/proxy/scenario.js';
-import { ringUrls, startInstances, startRedis, stopRedisSaving } from './helpers/redis.js';
+import { ringUrls, startCluster, stopRedisSaving } from './helpers/redis.js';
 
-let redis;
-let instances = [];
-let proxies = [];
+let cluster;
 before(async () => {
   await installTrackedWebRtc();
-  redis = await startRedis();
-  instances = await startInstances(redis, 2, ['--rate', '1000']);
-  proxies = await Promise.all(instances.map((s) => startProxy({ target: () => s.url })));
-  proxies[1].stats = proxies[0].stats;
+  cluster = await startCluster(2, ['--rate', '1000']);
 });
-after(async () => {
-  await Promise.all(proxies.map((p) => p.close()));
-  await Promise.all(instances.map((s) => s.stop()));
-  await redis?.stop();
-});
+after(() => cluster?.close());
 
 test('Cluster_RedisRestartKeepsCallsRefusesJoinsThenRecovers', { timeout: 120_000 }, async (t) => {
-  const urls = proxies.map((p) => p.url);
+  const { urls, redis } = cluster;
   const names = ['a', 'b', 'c'];
   const watched = await mesh(names, { room: 'outage' }, (name) => ({
     url: ringUrls(urls, names.indexOf(name) % 2),
@@ -98,7 +89,7 @@ test('Cluster_RedisRestartKeepsCallsRefusesJoinsThenRecovers', { timeout: 120_00
     const seen = all.map((w) => `${w.id} ${w.client.state} peers=${w.client.peers.map((p) => `${p.id}:${p.state}`)}`);
     throw new Error(`${error.message} (${seen.join('; ')})`);
   });
-  const ledger = proxies[0].stats;
+  const ledger = cluster.ledger();
   const m = ledger.match();
   console.log(
     `[cluster-redis] welcomes=${JSON.stringify(ledger.welcomes)} refusals=${refusals.length} ` +
@@ -115,7 +106,7 @@ test('Cluster_RedisRestartKeepsCallsRefusesJoinsThenRecovers', { timeout: 120_00
 });
 
 test('Cluster_RedisBackWithItsDataAppliesWhatWaitedAndLosesNothing', { timeout: 120_000 }, async (t) => {
-  const urls = proxies.map((p) => p.url);
+  const { urls, redis } = cluster;
   const names = ['e', 'f', 'g'];
   const watched = await mesh(names, { room: 'outage-saved' }, (name) => ({
     url: ringUrls(urls, names.indexOf(name) % 2),
@@ -128,7 +119,7 @@ test('Cluster_RedisBackWithItsDataAppliesWhatWaitedAndLosesNothing', { timeout: 
   t.after(() => streams.stop());
   // Quiet first: every signal of the setup delivered and applied (the first test's restored
   // clients dropped theirs on purpose, so only this room's are counted). Then a fresh ledger.
-  const setup = proxies[0].stats;
+  const setup = cluster.ledger();
   const sentHere = () => [...setup.sent.values()].filter((e) => ids.includes(e.from)).length;
   const deliveredHere = () => [...setup.delivered.values()].filter((d) => ids.includes(d.to)).length;
   await waitFor(
@@ -137,7 +128,7 @@ test('Cluster_RedisBackWithItsDataAppliesWhatWaitedAndLosesNothing', { timeout: 
     'the setup signals all applied',
   );
   const ledger = new Accounting();
-  proxies[0].stats = proxies[1].stats = ledger;
+  cluster.setLedger(ledger);
   const appliedAtStart = watched.map((w) => w.client.stats.signalsReceived);
 
   await stopRedisSaving(redis);

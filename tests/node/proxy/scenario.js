@@ -177,4 +177,37 @@ export function relayedTo(ledger, id) {
   return n;
 }
 
+/** Waits until every client's core applied exactly the distinct signals the ledger saw relayed to it. */
+export function appliedAllRelayed(watched, ledger, timeoutMs = 10_000) {
+  return waitFor(
+    () => watched.every((w) => w.client.stats.signalsReceived === relayedTo(ledger, w.id)),
+    timeoutMs,
+    'the cores applied every relayed signal',
+  ).catch((error) => {
+    const counts = watched.map((w) => `${w.id}: applied ${w.client.stats.signalsReceived} relayed ${relayedTo(ledger, w.id)}`);
+    throw new Error(`${error.message} (${counts.join('; ')})`);
+  });
+}
+
+/** "a sent … b applied …" for two clients signaling in-band. */
+export function inBandCounts(wa, wb) {
+  return (
+    `a sent ${wa.client.stats.signalsSentInBand} b applied ${wb.client.stats.signalsReceivedInBand}; ` +
+    `b sent ${wb.client.stats.signalsSentInBand} a applied ${wa.client.stats.signalsReceivedInBand}`
+  );
+}
+
+/** Waits until each in-band signal between wa and wb was applied once at the other end. */
+export function inBandAppliedOnce(wa, wb, timeoutMs = 10_000) {
+  return waitFor(
+    () =>
+      wa.client.stats.signalsSentInBand === wb.client.stats.signalsReceivedInBand &&
+      wb.client.stats.signalsSentInBand === wa.client.stats.signalsReceivedInBand,
+    timeoutMs,
+    'every in-band signal between a and b applied once',
+  ).catch((error) => {
+    throw new Error(`${error.message} (${inBandCounts(wa, wb)})`);
+  });
+}
+
 export { until };

@@ -84,6 +84,36 @@ export async function startInstances(redis, count, flags = []) {
   return all;
 }
 
+/**
+ * The usual cluster fixture: a Redis, `count` instances and an accounting proxy in front of each,
+ * all proxies sharing one ledger (`ledger()`), so a signal written to one instance and delivered
+ * by another is matched. `close()` stops everything.
+ */
+export async function startCluster(count, flags = []) {
+  const { startProxy } = await import('../../../node/proxy/proxy.js');
+  const redis = await startRedis();
+  const instances = await startInstances(redis, count, flags);
+  const proxies = await Promise.all(instances.map((s) => startProxy({ target: () => s.url })));
+  const cluster = {
+    redis,
+    instances,
+    proxies,
+    urls: proxies.map((p) => p.url),
+    ledger: () => proxies[0].stats,
+    /** Replaces the shared ledger (a test that counts from a quiet point on). */
+    setLedger(ledger) {
+      for (const p of proxies) p.stats = ledger;
+    },
+    async close() {
+      await Promise.all(proxies.map((p) => p.close()));
+      await Promise.all(instances.map((s) => s.stop()));
+      await redis.stop();
+    },
+  };
+  cluster.setLedger(proxies[0].stats);
+  return cluster;
+}
+
 /** Client i's endpoint list: its own instance first, then the others in ring order. */
 export function ringUrls(urls, i) {
   return urls.map((_, k) => urls[(i + k) % urls.length]);
